@@ -1,0 +1,1 @@
+"""落实 Luoshi: a county supervision system."""
