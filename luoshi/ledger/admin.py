@@ -1,0 +1,83 @@
+from django.contrib import admin
+
+from .models import (AuditEntry, Document, Instruction, LightPolicy, Milestone, ProgressReport, ReminderLog,
+                     SupervisionNotice, Target, Task, UnitRule)
+
+
+@admin.register(LightPolicy)
+class LightPolicyAdmin(admin.ModelAdmin):
+    list_display = ["name", "active", "yellow_days", "behind_tolerance", "red_missed_reports", "notice_reply_days"]
+
+
+@admin.register(UnitRule)
+class UnitRuleAdmin(admin.ModelAdmin):
+    list_display = ["keyword", "lead_unit", "note"]
+    search_fields = ["keyword", "lead_unit__name"]
+    autocomplete_fields = ["lead_unit", "co_units"]
+
+
+class TargetInline(admin.TabularInline):
+    model = Target
+    extra = 0
+
+
+class MilestoneInline(admin.TabularInline):
+    model = Milestone
+    extra = 0
+
+
+@admin.register(Task)
+class TaskAdmin(admin.ModelAdmin):
+    list_display = ["code", "title", "lead_unit", "leader", "deadline", "status", "progress", "light"]
+    list_filter = ["light", "status", "area", "lead_unit__kind"]
+    search_fields = ["code", "title", "text"]
+    autocomplete_fields = ["lead_unit", "co_units"]
+    readonly_fields = ["version", "light", "light_reason", "last_report_at"]
+    inlines = [TargetInline, MilestoneInline]
+
+
+@admin.register(Document)
+class DocumentAdmin(admin.ModelAdmin):
+    list_display = ["title", "doc_date", "status", "created_at"]
+    exclude = ["result"]
+
+
+@admin.register(ProgressReport)
+class ProgressReportAdmin(admin.ModelAdmin):
+    list_display = ["task", "unit", "percent", "done", "created_at"]
+    raw_id_fields = ["task"]
+
+
+@admin.register(SupervisionNotice)
+class SupervisionNoticeAdmin(admin.ModelAdmin):
+    list_display = ["number", "task", "unit", "status", "reply_due"]
+    list_filter = ["status", "year"]
+    raw_id_fields = ["task"]
+
+
+@admin.register(Instruction)
+class InstructionAdmin(admin.ModelAdmin):
+    list_display = ["leader", "unit", "due", "status", "created_at"]
+    list_filter = ["status"]
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    """Read-only: the audit trail is append-only."""
+
+    list_display = ["at", "actor", "action", "object_repr"]
+    list_filter = ["action"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ReminderLog)
+class ReminderLogAdmin(admin.ModelAdmin):
+    list_display = ["key", "sent_at"]

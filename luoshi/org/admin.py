@@ -1,0 +1,23 @@
+from django.contrib import admin
+
+from .models import ApiToken, Person, Unit
+
+
+@admin.register(Unit)
+class UnitAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "parent", "order"]
+    list_filter = ["kind"]
+    search_fields = ["name", "short_name", "aliases"]
+
+
+@admin.register(Person)
+class PersonAdmin(admin.ModelAdmin):
+    list_display = ["name", "title", "unit", "role", "user"]
+    list_filter = ["role", "unit__kind"]
+    search_fields = ["name", "user__username", "unit__name"]
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    list_display = ["user", "name", "created_at"]
+    readonly_fields = ["key"]
