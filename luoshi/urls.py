@@ -4,6 +4,8 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from luoshi.api import api
+
 admin.site.site_header = "落实 · 系统管理"
 admin.site.site_title = "落实"
 
@@ -12,6 +14,8 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("api/", api.urls),
+    path("ledger/", include("luoshi.ledger.excel_views")),
     path("", include("luoshi.ledger.urls")),
 ]
 if settings.DEBUG:
