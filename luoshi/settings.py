@@ -100,6 +100,9 @@ LUOSHI_DOCUMENT_MAX_BYTES = 20 * 1024 * 1024
 LUOSHI_ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
 LUOSHI_ATTACHMENT_TYPES = [".jpg", ".jpeg", ".png", ".pdf", ".docx", ".xlsx", ".txt"]
 
+# a fixed "today" for the demo county, whose responsibility list is for 2021 (empty: the real date)
+LUOSHI_TODAY = os.environ.get("LUOSHI_TODAY", "")
+
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "luoshi@localhost")
 

@@ -4,6 +4,13 @@ import datetime as dt
 import pytest
 
 
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    """Uploaded files of a test go to its own temporary folder."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.LUOSHI_TODAY = ""
+
+
 @pytest.fixture
 def county(db):
     """Two townships, two departments, the office, and a person for every role.
