@@ -1,0 +1,129 @@
+"""Page forms. They parse input; the rules (and their Chinese messages) live in services."""
+from django import forms
+
+from luoshi.org.models import Person, Unit
+
+from .models import Light, Task
+
+# units that receive tasks: not the office itself nor the leadership
+WORK_UNITS = Unit.objects.exclude(kind__in=[Unit.Kind.OFFICE, Unit.Kind.LEADERSHIP])
+LEADERS = Person.objects.filter(role=Person.Role.LEADER)
+
+
+class LeaderChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.name}（{obj.title}）" if obj.title else obj.name
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    widget = MultipleFileInput
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, (list, tuple)) else [data] if data else []
+        return [super(MultipleFileField, self).clean(f, initial) for f in files]
+
+
+class TaskFilterForm(forms.Form):
+    q = forms.CharField(label="关键词", required=False)
+    unit = forms.ModelChoiceField(WORK_UNITS, label="单位", required=False, empty_label="全部单位")
+    light = forms.ChoiceField(label="灯色", required=False, choices=[("", "全部灯色"), *Light.choices])
+    leader = LeaderChoiceField(LEADERS, label="分管领导", required=False, empty_label="全部领导")
+    status = forms.ChoiceField(label="状态", required=False, choices=[("", "全部状态"), *Task.Status.choices])
+    area = forms.CharField(label="重点领域", required=False)
+
+
+class ProgressForm(forms.Form):
+    prefix = "report"  # several forms share one task page
+    percent = forms.IntegerField(label="进度（%）", min_value=0, max_value=100,
+                                 error_messages={"required": "请选择或填写进度",
+                                                 "invalid": "进度应为 0–100 的整数"})
+    text = forms.CharField(label="进展情况", widget=forms.Textarea(attrs={"rows": 3}),
+                           error_messages={"required": "请填写进展情况"})
+    attachments = MultipleFileField(
+        label="现场照片或佐证材料", required=False,
+        widget=MultipleFileInput(attrs={"accept": "image/*,.pdf,.docx,.xlsx,.txt", "capture": "environment"}))
+    done = forms.BooleanField(label="申报完成", required=False)
+
+
+class TaskEditForm(forms.Form):
+    prefix = "edit"  # several forms share one task page
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    title = forms.CharField(label="任务名称", max_length=200)
+    text = forms.CharField(label="任务内容", widget=forms.Textarea(attrs={"rows": 3}))
+    section = forms.CharField(label="所属章节", max_length=200, required=False)
+    area = forms.CharField(label="重点领域", max_length=50, required=False)
+    lead_unit = forms.ModelChoiceField(WORK_UNITS, label="牵头单位")
+    co_units = forms.ModelMultipleChoiceField(WORK_UNITS, label="责任单位", required=False)
+    leader = LeaderChoiceField(LEADERS, label="分管领导", required=False)
+    deadline = forms.DateField(label="完成时限", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    cadence = forms.TypedChoiceField(label="填报周期", choices=Task.Cadence.choices, coerce=int)
+
+    @classmethod
+    def for_task(cls, task, **kw):
+        initial = {f: getattr(task, f) for f in ("version", "title", "text", "section", "area", "lead_unit",
+                                                   "leader", "deadline", "cadence")}
+        initial["co_units"] = list(task.co_units.all())
+        return cls(initial=initial, **kw)
+
+
+class TargetFillForm(forms.Form):
+    value = forms.DecimalField(label="目标值", min_value=0, max_digits=18, decimal_places=4,
+                               error_messages={"required": "请填写目标值", "invalid": "请填写数字"})
+    note = forms.CharField(label="说明", max_length=200, required=False)
+
+
+class ReasonForm(forms.Form):
+    prefix = "ret"  # several forms share one task page
+    reason = forms.CharField(label="退回理由", widget=forms.Textarea(attrs={"rows": 2}),
+                             error_messages={"required": "请写明退回理由"})
+
+
+class NoticeForm(forms.Form):
+    prefix = "notice"  # several forms share one task page
+    reason = forms.CharField(label="督办事由", widget=forms.Textarea(attrs={"rows": 2}),
+                             error_messages={"required": "请填写督办事由"})
+    requirement = forms.CharField(label="督办要求", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    reply_due = forms.DateField(label="答复期限", required=False, widget=forms.DateInput(attrs={"type": "date"}),
+                                help_text="不填则按规则默认天数")
+
+
+class InstructionForm(forms.Form):
+    prefix = "ins"  # several forms share one task page
+    unit = forms.ModelChoiceField(WORK_UNITS, label="承办单位", error_messages={"required": "请选择承办单位"})
+    due = forms.DateField(label="办理时限", widget=forms.DateInput(attrs={"type": "date"}),
+                          error_messages={"required": "请填写办理时限", "invalid": "日期格式应为 2021-06-30"})
+    text = forms.CharField(label="批示内容", widget=forms.Textarea(attrs={"rows": 3}),
+                           error_messages={"required": "请填写批示内容"})
+
+
+class ReplyForm(forms.Form):
+    reply = forms.CharField(label="答复", widget=forms.Textarea(attrs={"rows": 3}),
+                            error_messages={"required": "请填写答复内容"})
+
+
+class DocumentUploadForm(forms.Form):
+    file = forms.FileField(label="讲话稿、工作报告或工作要点（txt / docx / pdf）",
+                           widget=forms.ClearableFileInput(attrs={"accept": ".txt,.docx,.pdf"}),
+                           error_messages={"required": "请选择要上传的文件"})
+    doc_date = forms.DateField(label="文件日期", required=False, widget=forms.DateInput(attrs={"type": "date"}),
+                               help_text="用于推算“明年”“年底前”等时限，不填则按今天")
+
+
+class DraftRowForm(forms.Form):
+    """One row of the draft responsibility list. Units and leader may be left empty here:
+    whether a row can be published is the publishing rule's call, reported per row."""
+
+    include = forms.BooleanField(label="纳入", required=False)
+    title = forms.CharField(label="任务名称", max_length=200, required=False)
+    text = forms.CharField(label="任务内容", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    lead_unit = forms.ModelChoiceField(WORK_UNITS, label="牵头单位", required=False, empty_label="（请选择）")
+    co_units = forms.ModelMultipleChoiceField(WORK_UNITS, label="责任单位", required=False)
+    leader = LeaderChoiceField(LEADERS, label="分管领导", required=False, empty_label="（未指定）")
+    deadline = forms.DateField(label="完成时限", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+
+DraftRowFormSet = forms.formset_factory(DraftRowForm, extra=0)
