@@ -81,8 +81,8 @@ def audit(actor, obj, action, changes=None, task=None):
 def missed_reports(task, on, cadence_grace):
     """Whole report periods passed since the last report (or the assignment) beyond the grace days."""
     last = timezone.localtime(task.last_report_at).date() if task.last_report_at else task.start_date
-    days = (on - last).days - cadence_grace
-    return max(0, days // task.cadence) if days > 0 else 0
+    # a period's report is due at its end plus the grace days: missed from the day after
+    return max(0, ((on - last).days - cadence_grace - 1) // task.cadence)
 
 
 def time_progress(task, on):
@@ -313,13 +313,13 @@ def report_progress(task, user, percent, text, files=(), done=False):
         raise LedgerError("请填写进展情况", "text")
     if done and not scope.can_fill_targets(user, task):
         raise LedgerError("只有牵头单位可以申报完成", "done")
-    if task.status == Task.Status.VERIFIED:
-        raise LedgerError("任务已核销，无需再填报")
     for f in files:
         check_attachment(f)
     person = scope.person_of(user)
     with transaction.atomic():
         current = Task.objects.select_for_update().get(pk=task.pk)
+        if current.status == Task.Status.VERIFIED:
+            raise LedgerError("任务已核销，无需再填报")
         report = ProgressReport.objects.create(
             task=current, unit=person.unit if person else current.lead_unit, author=user,
             percent=100 if done else percent, text=text, done=done)
@@ -339,23 +339,22 @@ def report_progress(task, user, percent, text, files=(), done=False):
 
 def verify_task(task, user):
     scope.require(scope.is_office(user))
-    if task.status != Task.Status.REPORTED_DONE:
-        raise LedgerError("只有“已报完成”的任务可以核销")
     return _set_status(task, user, Task.Status.VERIFIED, "核销任务")
 
 
 def return_task(task, user, reason):
     scope.require(scope.is_office(user))
-    if task.status != Task.Status.REPORTED_DONE:
-        raise LedgerError("只有“已报完成”的任务可以退回")
     if not (reason or "").strip():
         raise LedgerError("请写明退回理由", "reason")
     return _set_status(task, user, Task.Status.RETURNED, "退回任务", reason=reason.strip())
 
 
 def _set_status(task, user, status, action, reason=""):
+    """The office's decision on a task reported done."""
     with transaction.atomic():
         current = Task.objects.select_for_update().get(pk=task.pk)
+        if current.status != Task.Status.REPORTED_DONE:
+            raise LedgerError(f"只有“已报完成”的任务可以{action[:2]}")
         changes = {"status": (current.status, status)}
         if reason:
             changes["reason"] = ("", reason)
