@@ -1,1 +1,58 @@
-urlpatterns = []
+"""Excel pages of the ledger: export (anyone, within their scope) and import (the office only)."""
+import io
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse
+from django.shortcuts import redirect, render
+from django.urls import path
+
+from . import excel, scope, services
+
+
+@login_required
+def export(request):
+    """The 任务台账 the user may see, narrowed by ?unit=&light=&leader=&status=."""
+    tasks = excel.filter_tasks(scope.tasks_for(request.user), request.GET)
+    filename = f"任务台账-{services.today():%Y%m%d}.xlsx"
+    return FileResponse(excel.export_to_tempfile(tasks), as_attachment=True, filename=filename)
+
+
+@login_required
+def import_template(request):
+    out = io.BytesIO()
+    excel.template_workbook(out)
+    out.seek(0)
+    return FileResponse(out, as_attachment=True, filename="任务台账导入模板.xlsx")
+
+
+@login_required
+def import_ledger(request):
+    scope.require(scope.is_office(request.user))
+    context = {"max_mb": excel.IMPORT_MAX_BYTES // 1048576, "max_rows": excel.IMPORT_MAX_ROWS}
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        if upload is None:
+            context["rejected"] = "请选择要导入的 Excel 文件"
+        else:
+            try:
+                result = excel.import_ledger(upload, request.user)
+            except excel.ImportRejected as e:
+                context["rejected"] = str(e)
+            else:
+                if result.ok:
+                    messages.success(request, f"已导入 {len(result.tasks)} 项任务")
+                    return redirect("task-list")
+                context["errors"] = result.errors
+                context["filename"] = upload.name
+        status = 400
+    else:
+        status = 200
+    return render(request, "ledger/import.html", context, status=status)
+
+
+urlpatterns = [
+    path("export.xlsx", export, name="ledger-export"),
+    path("import/", import_ledger, name="ledger-import"),
+    path("import/template.xlsx", import_template, name="ledger-import-template"),
+]

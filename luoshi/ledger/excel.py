@@ -1,0 +1,387 @@
+"""The ledger in Excel: export the 任务台账, import an existing ledger (all rows or none).
+
+Export writes a write-only workbook to a temporary file, so 10k rows keep memory flat.
+Import checks every row first (row number + column + message) and only then calls
+services.create_tasks, which is itself all-or-nothing.
+"""
+import datetime as dt
+import re
+import tempfile
+import zipfile
+from decimal import Decimal, InvalidOperation
+
+from django.db.models import Prefetch, Q
+from django.utils import timezone
+from openpyxl import Workbook, load_workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from luoshi.org.models import Person, Unit
+
+from . import services
+from .models import Light, Target, Task
+
+SHEET_TITLE = "任务台账"
+
+# (header, width): the order of the exported sheet
+EXPORT_COLUMNS = [
+    ("序号", 6), ("编号", 11), ("所属章节", 18), ("任务内容", 50), ("目标值", 30), ("完成时限", 12),
+    ("牵头单位", 14), ("责任单位", 22), ("分管领导", 10), ("状态", 9), ("进度", 7), ("红黄绿灯", 9),
+    ("亮灯原因", 24), ("最近填报", 17), ("依据原文", 50),
+]
+LIGHT_FILLS = {
+    Light.RED: PatternFill("solid", fgColor="FFC62828"),
+    Light.YELLOW: PatternFill("solid", fgColor="FFFFC000"),
+    Light.GREEN: PatternFill("solid", fgColor="FF2E7D32"),
+}
+BLANK_FILL = PatternFill("solid", fgColor="FFFFFF00")
+HEADER_FILL = PatternFill("solid", fgColor="FFD9D9D9")
+WRAP = Alignment(wrap_text=True, vertical="top")
+
+# --- export -----------------------------------------------------------------------------------
+
+
+def filter_tasks(tasks, params):
+    """Narrow an already scoped queryset by the GET filters: unit (lead or co), light, leader, status.
+
+    Unknown or malformed values are ignored rather than failing the download.
+    """
+    unit = params.get("unit", "")
+    if unit.isdigit():
+        tasks = tasks.filter(Q(lead_unit=unit) | Q(co_units=unit)).distinct()
+    if params.get("light") in Light.values:
+        tasks = tasks.filter(light=params["light"])
+    leader = params.get("leader", "")
+    if leader.isdigit():
+        tasks = tasks.filter(leader=leader)
+    if params.get("status") in Task.Status.values:
+        tasks = tasks.filter(status=params["status"])
+    return tasks
+
+
+def target_cell_text(targets):
+    """All targets of a task in one cell; blanks read “**个（待填报）” so nobody mistakes them for values."""
+    parts = []
+    for target in targets:
+        shown = target.display()
+        if target.placeholder and target.state != Target.State.CONFIRMED:
+            shown += f"（{target.get_state_display()}）"
+        parts.append(shown)
+    return "；".join(parts)
+
+
+def export_ledger(tasks, out):
+    """Write the tasks to `out` (a path or binary file) as an .xlsx ledger; returns the row count."""
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(SHEET_TITLE)
+    for i, (_, width) in enumerate(EXPORT_COLUMNS, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = width
+    ws.freeze_panes = "A2"
+
+    def cell(value, fill=None, wrap=False, number_format=None):
+        c = WriteOnlyCell(ws, value=value)
+        if fill is not None:
+            c.fill = fill
+        if wrap:
+            c.alignment = WRAP
+        if number_format:
+            c.number_format = number_format
+        return c
+
+    header = []
+    for title, _ in EXPORT_COLUMNS:
+        c = cell(title, HEADER_FILL)
+        c.font = Font(bold=True)
+        header.append(c)
+    ws.append(header)
+
+    tasks = tasks.select_related("lead_unit", "leader").prefetch_related(
+        Prefetch("co_units", queryset=Unit.objects.only("name", "kind", "order")),
+        Prefetch("targets", queryset=Target.objects.order_by("id")),
+    ).order_by("deadline", "code")
+    count = 0
+    for count, task in enumerate(tasks.iterator(chunk_size=1000), start=1):
+        targets = list(task.targets.all())
+        blank = any(t.placeholder and t.value is None for t in targets)
+        last = timezone.localtime(task.last_report_at).strftime("%Y-%m-%d %H:%M") if task.last_report_at else ""
+        ws.append([
+            cell(count), cell(task.code), cell(task.section, wrap=True), cell(task.text, wrap=True),
+            cell(target_cell_text(targets), BLANK_FILL if blank else None, wrap=True),
+            cell(task.deadline, number_format="yyyy-mm-dd"),
+            cell(task.lead_unit.name), cell("、".join(u.name for u in task.co_units.all()), wrap=True),
+            cell(task.leader.name if task.leader else ""), cell(task.get_status_display()),
+            cell(task.progress / 100, number_format="0%"),
+            cell(task.get_light_display(), LIGHT_FILLS.get(task.light)), cell(task.light_reason, wrap=True),
+            cell(last), cell(task.source_text, wrap=True),
+        ])
+    wb.save(out)
+    return count
+
+
+def export_to_tempfile(tasks):
+    """The ledger in a temporary file positioned at 0 (the caller streams and closes it)."""
+    out = tempfile.TemporaryFile(suffix=".xlsx")
+    export_ledger(tasks, out)
+    out.seek(0)
+    return out
+
+
+# --- import -----------------------------------------------------------------------------------
+
+IMPORT_MAX_BYTES = 5 * 1024 * 1024
+IMPORT_MAX_ROWS = 3000  # one year's ledger is a few hundred rows; beyond this it is probably the wrong file
+
+# header → row field; 任务内容 and 牵头单位 are required, other columns (序号, 状态…) are ignored
+IMPORT_COLUMNS = {
+    "所属章节": "section", "任务内容": "text", "目标值": "targets", "完成时限": "deadline",
+    "牵头单位": "lead_unit", "责任单位": "co_units", "分管领导": "leader", "依据原文": "source_text",
+}
+TEMPLATE_COLUMNS = ["序号", "所属章节", "任务内容", "目标值", "完成时限", "牵头单位", "责任单位", "分管领导", "依据原文"]
+TEMPLATE_HELP = [
+    ("列", "填写说明", "示例"),
+    ("序号", "可不填，导入时忽略", "1"),
+    ("所属章节", "讲话或文件中的章节", "一要坚持项目为王"),
+    ("任务内容", "必填", "持续开展“招商引资突破年”活动，确保2021年引进亿元以上项目**个"),
+    ("目标值", "每个目标含一个数字；待定目标写“**”；多个目标用“；”分开", "引进亿元以上项目**个；实际利用省外资金50亿元"),
+    ("完成时限", "日期，如 2021-12-31", "2021-12-31"),
+    ("牵头单位", "必填，单位全称、简称或别名", "商务局"),
+    ("责任单位", "多个单位用“、”或“，”分开", "发改委、产业集聚区管委会"),
+    ("分管领导", "县领导姓名", ""),
+    ("依据原文", "原文句子", ""),
+]
+HEADER_SCAN_ROWS = 10  # real ledgers carry a title row or two above the header
+UNIT_SEPARATORS = re.compile(r"[、，,；;\s]+")
+TARGET_SEPARATORS = re.compile(r"[；;\n]+")
+PLACEHOLDER = re.compile(r"\*{2,}|(?<![A-Za-z])[X×Ｘ]{1,3}(?![A-Za-z])")
+NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
+STATE_NOTE = re.compile(r"（(待填报|待确认|已确认|已退回|已定)）")
+DATE_FORMATS = ["%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日"]
+
+
+class ImportRejected(Exception):
+    """The file itself cannot be read (too big, not an .xlsx, corrupt, no header)."""
+
+
+class RowError:
+    def __init__(self, row, column, message):
+        self.row, self.column, self.message = row, column, message
+
+    def __repr__(self):
+        return f"第{self.row}行 {self.column}：{self.message}"
+
+
+class ImportResult:
+    def __init__(self, tasks=(), errors=()):
+        self.tasks, self.errors = list(tasks), list(errors)
+
+    @property
+    def ok(self):
+        return not self.errors
+
+
+def template_workbook(out):
+    """An empty ledger with the import columns; the example lives on a second sheet so it is never imported."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = SHEET_TITLE
+    ws.append(TEMPLATE_COLUMNS)
+    for i, title in enumerate(TEMPLATE_COLUMNS, start=1):
+        ws.cell(row=1, column=i).font = Font(bold=True)
+        ws.column_dimensions[get_column_letter(i)].width = dict(EXPORT_COLUMNS).get(title, 12)
+    ws.freeze_panes = "A2"
+    help_sheet = wb.create_sheet("填写说明")
+    for row in TEMPLATE_HELP:
+        help_sheet.append(row)
+    for letter, width in zip("ABC", (10, 50, 50)):
+        help_sheet.column_dimensions[letter].width = width
+    wb.save(out)
+
+
+def read_rows(upload):
+    """(sheet row number, {field: cell value}) for each non-empty row under the header."""
+    name = (getattr(upload, "name", "") or "").lower()
+    if name.endswith(".xls"):
+        raise ImportRejected("不支持旧版 .xls 文件，请在 Excel 中另存为 .xlsx 后再导入")
+    if not name.endswith(".xlsx"):
+        raise ImportRejected("请上传 Excel（.xlsx）文件")
+    if upload.size > IMPORT_MAX_BYTES:
+        raise ImportRejected(f"文件超过 {IMPORT_MAX_BYTES // 1048576} MB，请拆分后分批导入")
+    if not zipfile.is_zipfile(upload):
+        raise ImportRejected("文件已损坏或不是有效的 Excel（.xlsx）文件")
+    upload.seek(0)
+    try:
+        wb = load_workbook(upload, read_only=True, data_only=True)
+    except Exception:  # openpyxl raises many types (KeyError, BadZipFile, XML errors) for a broken file
+        raise ImportRejected("文件已损坏或不是有效的 Excel（.xlsx）文件") from None
+    try:
+        ws = wb[SHEET_TITLE] if SHEET_TITLE in wb.sheetnames else wb.worksheets[0]
+        rows = ws.iter_rows(values_only=True)
+        columns = None
+        for header_row in range(1, HEADER_SCAN_ROWS + 1):
+            cells = next(rows, None)
+            if cells is None:
+                break
+            names = [_text(c) for c in cells]
+            if "任务内容" in names and "牵头单位" in names:
+                columns = {i: IMPORT_COLUMNS[n] for i, n in enumerate(names) if n in IMPORT_COLUMNS}
+                break
+        if columns is None:
+            raise ImportRejected("没有找到表头：第一行（或标题下一行）应包含“任务内容”“牵头单位”等列，请使用导入模板")
+        found = []
+        for number, cells in enumerate(rows, start=header_row + 1):
+            values = {field: cells[i] for i, field in columns.items() if i < len(cells)}
+            if all(v is None or str(v).strip() == "" for v in values.values()):
+                continue
+            if len(found) >= IMPORT_MAX_ROWS:
+                raise ImportRejected(f"一次最多导入 {IMPORT_MAX_ROWS} 行，请拆分后分批导入")
+            found.append((number, values))
+    except ImportRejected:
+        raise
+    except Exception:
+        raise ImportRejected("文件已损坏或不是有效的 Excel（.xlsx）文件") from None
+    finally:
+        wb.close()
+    if not found:
+        raise ImportRejected("表格中没有任务行")
+    return found
+
+
+def unit_lookup():
+    """Every way a unit is written (full name, short name, aliases) → Unit pk."""
+    names = {}
+    for unit in Unit.objects.all():
+        for alias in (unit.aliases or "").replace("，", ",").split(","):
+            if alias.strip():
+                names.setdefault(alias.strip(), unit.pk)
+        if unit.short_name:
+            names.setdefault(unit.short_name, unit.pk)
+    # full names win over aliases and short names of other units
+    names.update({unit.name: unit.pk for unit in Unit.objects.all()})
+    return names
+
+
+def _text(value):
+    return "" if value is None else str(value).strip()
+
+
+def parse_date(value):
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    text = _text(value)
+    if not text:
+        return None
+    for fmt in DATE_FORMATS:
+        try:
+            return dt.datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    raise ValueError(f"“{text}”不是有效日期，应写作 2021-06-30")
+
+
+def parse_targets(value):
+    """The 目标值 cell → target dicts. Each part needs a number, or ** for a target the unit fills in."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if value < 0:
+            raise ValueError(f"目标值“{value}”不能为负数")
+        return [{"text": _plain_number(value), "value": _plain_number(value)}]
+    targets = []
+    for part in TARGET_SEPARATORS.split(_text(value)):
+        part = STATE_NOTE.sub("", part).strip()
+        if not part:
+            continue
+        placeholder = PLACEHOLDER.search(part)
+        if placeholder:
+            targets.append({"text": part, "metric": part[:placeholder.start()].strip(),
+                            "unit": part[placeholder.end():].strip()[:20], "placeholder": True})
+            continue
+        numbers = NUMBER.findall(part)
+        if len(numbers) != 1:
+            raise ValueError(f"目标值“{part}”应含一个数字（待定的写作“**”），多个目标用“；”分开")
+        match = NUMBER.search(part)
+        try:
+            number = Decimal(match.group())
+        except InvalidOperation:
+            raise ValueError(f"目标值“{part}”中的数字无法识别") from None
+        if number < 0:
+            raise ValueError(f"目标值“{part}”不能为负数")
+        targets.append({"text": part, "metric": part[:match.start()].strip(), "value": str(number),
+                        "unit": part[match.end():].strip()[:20]})
+    return targets
+
+
+def _plain_number(value):
+    return str(int(value)) if float(value).is_integer() else str(value)
+
+
+def _row_to_task(values, units, leaders):
+    """One sheet row → a create_tasks row, or the list of (column, message) that is wrong with it."""
+    errors, row = [], {}
+    text = _text(values.get("text"))
+    if not text:
+        errors.append(("任务内容", "任务内容不能为空"))
+    row["text"] = text
+    row["title"] = re.split(r"[，。；]", text, maxsplit=1)[0][:200] if text else ""
+    row["section"] = _text(values.get("section"))
+    row["source_text"] = _text(values.get("source_text"))
+
+    lead = _text(values.get("lead_unit"))
+    if not lead:
+        errors.append(("牵头单位", "牵头单位不能为空"))
+    elif lead not in units:
+        errors.append(("牵头单位", f"单位“{lead}”不存在，请写系统中的单位名称或简称"))
+    else:
+        row["lead_unit"] = units[lead]
+    co = []
+    for name in UNIT_SEPARATORS.split(_text(values.get("co_units"))):
+        if not name:
+            continue
+        if name not in units:
+            errors.append(("责任单位", f"单位“{name}”不存在，请写系统中的单位名称或简称"))
+        else:
+            co.append(units[name])
+    row["co_units"] = co
+
+    leader = _text(values.get("leader"))
+    if leader:
+        if leader not in leaders:
+            errors.append(("分管领导", f"分管领导“{leader}”不在县领导名单中"))
+        else:
+            row["leader"] = leaders[leader]
+    try:
+        row["deadline"] = parse_date(values.get("deadline"))
+    except ValueError as e:
+        errors.append(("完成时限", str(e)))
+    try:
+        row["targets"] = parse_targets(values.get("targets"))
+    except ValueError as e:
+        errors.append(("目标值", str(e)))
+    return row, errors
+
+
+def import_ledger(upload, user, on=None):
+    """Read, check and create every task of an uploaded ledger; nothing is written unless all rows pass.
+
+    Raises ImportRejected for an unreadable file; returns ImportResult with tasks or row errors.
+    """
+    on = on or services.today()
+    rows = read_rows(upload)
+    units = unit_lookup()
+    leaders = {p.name: p.pk for p in Person.objects.filter(role=Person.Role.LEADER)}
+    drafts, errors = [], []
+    for number, values in rows:
+        draft, problems = _row_to_task(values, units, leaders)
+        if draft.get("deadline") and draft["deadline"] < on:
+            problems.append(("完成时限", f"完成时限 {draft['deadline']} 早于今天（{on}）"))
+        errors += [RowError(number, column, message) for column, message in problems]
+        drafts.append(draft)
+    if errors:
+        return ImportResult(errors=errors)
+    try:
+        tasks = services.create_tasks(drafts, user, on=on)
+    except services.PublishError as e:
+        return ImportResult(errors=[RowError(rows[i][0], "", "，".join(messages))
+                                    for i, messages in sorted(e.errors.items())])
+    return ImportResult(tasks=tasks)
