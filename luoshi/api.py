@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
+from ninja.renderers import JSONRenderer
 from ninja.security import APIKeyCookie, HttpBearer
 from ninja.utils import check_csrf
 
@@ -16,6 +17,10 @@ from luoshi.ledger.api import TaskDetail
 from luoshi.ledger.api import router as ledger_router
 from luoshi.org.api import router as org_router
 from luoshi.org.models import ApiToken
+
+
+class ReadableJSON(JSONRenderer):
+    json_dumps_params = {"ensure_ascii": False}  # Chinese stays readable in curl and logs
 
 
 class TokenAuth(HttpBearer):
@@ -43,6 +48,7 @@ class SessionAuth(APIKeyCookie):
 
 
 api = NinjaAPI(title="落实 Luoshi API", version="1", urls_namespace="api", auth=[TokenAuth(), SessionAuth()],
+               renderer=ReadableJSON(),
                description="县级督查系统：任务台账、进度填报、目标值、督办单、领导批示。"
                            "认证：`Authorization: Bearer <令牌>`（令牌在系统管理中创建）。")
 api.add_router("", org_router)

@@ -245,8 +245,8 @@ class TaskIn(Schema):
 
 
 class PublishRow(TaskIn):
-    start: Optional[int] = Field(None, ge=0, le=2**31, description="依据原文在文件中的起始位置")
-    end: Optional[int] = Field(None, ge=0, le=2**31)
+    start: Optional[int] = Field(None, ge=0, le=2**31 - 1, description="依据原文在文件中的起始位置")
+    end: Optional[int] = Field(None, ge=0, le=2**31 - 1)
     source_text: str = ""
 
 
@@ -493,4 +493,4 @@ def publish_document(request, document_id: Id, payload: PublishIn):
     documents = Document.objects.all() if scope.is_office(request.auth) else Document.objects.none()
     document = get_object_or_404(documents, pk=document_id)
     tasks = services.publish_document(document, [row.dict() for row in payload.rows], request.auth)
-    return Status(201, _tasks(request.auth).filter(pk__in=[t.pk for t in tasks]))
+    return Status(201, _tasks(request.auth).filter(pk__in=[t.pk for t in tasks]).order_by("code"))
