@@ -1,0 +1,125 @@
+"""Deadlines: the time limits of a task, resolved to the last day they allow.
+
+A month, quarter or festival without a year is its next occurrence on or after the
+document date (a December speech's 春节前 is the coming Spring Festival, its 3月底前
+next March). 明年 and a bare year count only where they bound an action
+(明年要建成投用, 确保2021年引进), not where they qualify a noun (明年续建项目,
+2021年项目计划).
+"""
+import calendar
+import datetime as dt
+import re
+
+from .document import Deadline, Doc
+from .lexicon import small_number
+
+M = r"(?:1[0-2]|0?[1-9]|十[一二]?|[一二三四五六七八九])"
+BEFORE = r"(?:前|之前|以前|内|以内)"
+YEAR = r"(?:(?P<year>(?:19|20)\d\d)年|(?P<next>明年))"
+ACTION = (r"要|将|全面|基本|完成|建成|实现|达到|引进|新增|开工|竣工|投产|投用|通车|落地|到位|启动|"
+          r"创建|成功|争创|力争|确保|突破|办结|建设|交付|上线|运行")
+
+PATTERNS = [
+    ("range", re.compile(rf"{YEAR}?(?P<m1>{M})月(?:\d{{1,2}}日)?(?:至|到|—|－|-|~|～)(?P<m>{M})月(?:底|末|(?P<d>\d{{1,2}})日)?{BEFORE}?")),
+    ("date", re.compile(rf"{YEAR}?(?P<m>{M})月(?P<d>\d{{1,2}})[日号]{BEFORE}?")),
+    ("month-part", re.compile(rf"{YEAR}?(?P<m>{M})月(?P<part>上旬|中旬|下旬)(?:末)?{BEFORE}?")),
+    ("month-end", re.compile(rf"{YEAR}?(?P<m>{M})月(?:(?:底|末|份)(?:{BEFORE})?|{BEFORE}|(?=完成|建成|开工|投用|投产|竣工|通车|办结))")),
+    ("quarter", re.compile(rf"{YEAR}?第?(?P<q>[一二三四1-4])季度(?:末|底)?{BEFORE}?")),
+    ("half-year", re.compile(rf"{YEAR}?(?P<half>上半年|下半年|年中)(?:末|底)?{BEFORE}?")),
+    ("year-end", re.compile(rf"(?P<year>(?:19|20)\d\d)年(?P<end>底|末|年底|年末)?(?P<before>{BEFORE})?")),
+    ("next-year", re.compile(rf"明年(?P<end>底|年底|末|内)?(?P<before>{BEFORE})?")),
+    ("year-end", re.compile(rf"(?:今年|本年度?|(?<![去明上前每]))(?:年底|年末|年内)(?:{BEFORE})?")),
+    ("spring-festival", re.compile(r"(?:春节|农历新年)(?:前|之前|以前)")),
+    ("festival", re.compile(r"(?P<fest>元旦|国庆节?|五一|劳动节)(?:前|之前|以前)")),
+]
+RECURRING = re.compile(r"每(?:年|月|季度?|周|半年)?$|逐月$|按月$|按季$")
+BOUNDS_ACTION = re.compile(ACTION)
+LEADS_TIME = re.compile(r"(?:到|至|于|在|确保|力争|争取|计划|预计|要在|力争在|确保在|前)$")
+
+
+def month_end(year: int, month: int) -> dt.date:
+    return dt.date(year, month, calendar.monthrange(year, month)[1])
+
+
+def _next(base: dt.date, make) -> dt.date:
+    """make(year) on or after base: this year's, else next year's."""
+    d = make(base.year)
+    return d if d >= base else make(base.year + 1)
+
+
+def _spring_festival_eve(year: int) -> dt.date:
+    from lunar_python import Lunar
+
+    s = Lunar.fromYmd(year, 1, 1).getSolar()
+    return dt.date(s.getYear(), s.getMonth(), s.getDay()) - dt.timedelta(days=1)
+
+
+def _resolve(rule, m, base, text, start):
+    g = m.groupdict()
+    year = int(g["year"]) if g.get("year") else (base.year + 1 if g.get("next") else None)
+
+    def at(make):
+        return make(year) if year else _next(base, make)
+
+    if rule in ("range", "month-end", "date", "month-part"):
+        month = small_number(m["m"])
+        if not 1 <= month <= 12:
+            return None
+        if rule == "date" or (rule == "range" and g.get("d")):
+            day = int(m["d"])
+            if day > calendar.monthrange(year or base.year, month)[1]:
+                return None
+            return at(lambda y: dt.date(y, month, day))
+        if rule == "month-part" and m["part"] != "下旬":
+            day = 10 if m["part"] == "上旬" else 20
+            return at(lambda y: dt.date(y, month, day))
+        return at(lambda y: month_end(y, month))
+    if rule == "quarter":
+        return at(lambda y: month_end(y, 3 * small_number(m["q"])))
+    if rule == "half-year":
+        return at(lambda y: month_end(y, 12 if m["half"] == "下半年" else 6))
+    if rule == "year-end":
+        if not g.get("year"):
+            return dt.date(base.year, 12, 31)
+        # a bare year bounds an action (确保2021年引进), it does not name a plan (2021年项目计划)
+        if int(g["year"]) < base.year:
+            return None
+        if not (g.get("end") or g.get("before") or BOUNDS_ACTION.match(text, m.end())
+                or LEADS_TIME.search(text[max(0, start - 4):start])):
+            return None
+        return dt.date(int(g["year"]), 12, 31)
+    if rule == "next-year":
+        if not (g.get("end") or g.get("before") or BOUNDS_ACTION.match(text, m.end())
+                or LEADS_TIME.search(text[max(0, start - 4):start])):
+            return None
+        return dt.date(base.year + 1, 12, 31)
+    if rule == "spring-festival":
+        return _next(base, _spring_festival_eve)
+    if rule == "festival":
+        month, day = {"元旦": (12, 31), "五一": (4, 30), "劳动节": (4, 30)}.get(m["fest"], (9, 30))
+        return _next(base, lambda y: dt.date(y, month, day))
+    return None
+
+
+def find_deadlines(text: str, start: int, end: int, base: dt.date) -> list[Deadline]:
+    """Every deadline in text[start:end], leftmost-longest, resolved against base."""
+    found = []
+    taken = []
+    for rule, pattern in PATTERNS:
+        for m in pattern.finditer(text, start, end):
+            s, e = m.span()
+            if any(s < b and a < e for a, b in taken) or RECURRING.search(text[max(0, s - 3):s]):
+                continue
+            try:
+                date = _resolve(rule, m, base, text, s)
+            except ValueError:
+                date = None
+            if date:
+                taken.append((s, e))
+                found.append(Deadline(s, e, text[s:e], date=date, rule=rule))
+    return sorted(found, key=lambda d: d.start)
+
+
+def deadlines(doc: Doc) -> None:
+    for t in doc.tasks:
+        t.deadlines = find_deadlines(doc.text, t.start, t.end, doc.doc_date)

@@ -1,0 +1,123 @@
+"""Sentences: split at 。！？ and at ；, keep a trailing parenthesis with its sentence,
+and place every sentence in its heading and its part of the document
+(preamble, review of the past, problems, plan, closing).
+"""
+import bisect
+import re
+
+from .document import Doc, Sentence
+from .lexicon import (CIRCLED, CLAUSE_END, CLOSERS, PAST_MARKERS, PLAN_HEADING, PROBLEM_HEADING,
+                      REVIEW_HEADING, SENTENCE_END)
+
+# An enumeration right after a colon starts a new sentence: 检视自己：①问一问……
+ENUM_AFTER_COLON = re.compile(rf"\s*(?:[{CIRCLED}]|[一二三四五六七八九十]是|其[一二三四五六七八九十]|[（(][一二三四五六七八九十\d]{{1,2}}[）)]|\d{{1,2}}[．.、](?!\d))")
+CLOSING = re.compile(r"\s*(?:同志们|各位代表|各位委员|各位同志)[，,！!：:]")
+# words that look ahead (a plan), as against PAST_MARKERS (a review)
+FUTURE_MARKERS = re.compile(r"(?<![主重需只首必紧纪摘])要(?![求素点件害])|必须|务必|确保|力争|争取|计划|力求|着力|将要")
+
+
+def _split(text, start, end):
+    """Sentence spans of one paragraph."""
+    out, s, i = [], start, start
+    while i < end:
+        c = text[i]
+        cut = None
+        if c in SENTENCE_END or c in CLAUSE_END:
+            cut = i + 1
+            while cut < end and text[cut] in CLOSERS:
+                cut += 1
+            # a parenthesis right after a sentence belongs to it: ……。（6月底完成，牵头单位：市X局）
+            if c in SENTENCE_END and cut < end and text[cut] in "（(":
+                close = text.find("）" if text[cut] == "（" else ")", cut, end)
+                if close > 0:
+                    cut = close + 1
+        elif c in "：:" and ENUM_AFTER_COLON.match(text, i + 1, end):
+            cut = i + 1
+        if cut:
+            out.append((s, cut))
+            s = i = cut
+            continue
+        i += 1
+    out.append((s, end))
+    spans = []
+    for a, b in out:
+        while a < b and text[a].isspace():
+            a += 1
+        while b > a and text[b - 1].isspace():
+            b -= 1
+        if b > a:
+            spans.append((a, b))
+    return spans
+
+
+def sentences(doc: Doc) -> None:
+    text = doc.text
+    starts = [h.start for h in doc.headings]
+    out = []
+    for pi, para in enumerate(doc.paragraphs):
+        if para.end <= doc.body_start:
+            continue
+        for s, e in _split(text, max(para.start, doc.body_start), para.end):
+            k = bisect.bisect_right(starts, s) - 1
+            sent = Sentence(s, e, pi, heading=k if k >= 0 else None)
+            if k >= 0 and starts[k] >= s:
+                h = doc.headings[k]
+                rest = text[h.end:e].strip("。！？；：!?;: \t")
+                # a heading line, or a lead sentence without a comma, is not a task as well
+                sent.is_heading = not rest and (
+                    "，" not in text[h.marker_end:h.end] or text[h.end:h.end + 1] not in "。！？；")
+            out.append(sent)
+    doc.sentences = out
+
+
+def _heading_kind(text):
+    if PROBLEM_HEADING.search(text) and not PLAN_HEADING.search(text):
+        return "problems"
+    if REVIEW_HEADING.search(text) and not re.search(r"明年|下一步|今后|安排|打算", text):
+        return "review"
+    if PLAN_HEADING.search(text):
+        return "plan"
+    return ""
+
+
+def sections(doc: Doc) -> None:
+    """The part of the document each sentence is in; only the plan part holds tasks."""
+    text = doc.text
+    heads = doc.headings
+    for h in heads:
+        h.kind = _heading_kind(h.text)
+    # a top-level section that does not say what it is: by the mood of its sentences
+    for i, h in enumerate(heads):
+        if h.parent is None and not h.kind:
+            mine = [s for s in doc.sentences if s.heading is not None and _top(heads, s.heading) == i]
+            past = sum(bool(PAST_MARKERS.search(text[s.start:s.end])) for s in mine)
+            ahead = sum(bool(FUTURE_MARKERS.search(text[s.start:s.end])) for s in mine)
+            h.kind = "review" if past > ahead else "plan"
+    for h in heads:
+        if not h.kind or (h.kind == "plan" and h.parent is not None and heads[h.parent].kind == "review"):
+            h.kind = heads[h.parent].kind if h.parent is not None else "plan"
+    closing_from = None
+    for s in doc.sentences:
+        if s.heading is None:
+            s.section = "preamble" if heads else "plan"
+            continue
+        if closing_from is not None and s.heading <= closing_from[1] and s.para >= closing_from[0]:
+            s.section = "closing"
+            continue
+        para = doc.paragraphs[s.para]
+        if s.start == max(para.start, doc.body_start) + _indent(text, para) and CLOSING.match(text, s.start):
+            closing_from = (s.para, s.heading)
+            s.section = "closing"
+            continue
+        s.section = heads[s.heading].kind
+
+
+def _indent(text, para):
+    line = text[para.start:para.end]
+    return len(line) - len(line.lstrip())
+
+
+def _top(heads, i):
+    while heads[i].parent is not None:
+        i = heads[i].parent
+    return i
