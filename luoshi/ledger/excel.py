@@ -156,6 +156,7 @@ TARGET_SEPARATORS = re.compile(r"[；;\n]+")
 PLACEHOLDER = re.compile(r"\*{2,}|(?<![A-Za-z])[X×Ｘ]{1,3}(?![A-Za-z])")
 NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
 STATE_NOTE = re.compile(r"（(待填报|待确认|已确认|已退回|已定)）")
+TARGET_MAX = Decimal(10) ** 14  # Target.value holds 18 digits, 4 of them decimals
 DATE_FORMATS = ["%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日"]
 
 
@@ -286,6 +287,8 @@ def parse_targets(value):
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         if value < 0:
             raise ValueError(f"目标值“{value}”不能为负数")
+        if value >= TARGET_MAX:
+            raise ValueError(f"目标值“{value}”过大")
         return [{"text": _plain_number(value), "value": _plain_number(value)}]
     targets = []
     for part in TARGET_SEPARATORS.split(_text(value)):
@@ -307,6 +310,8 @@ def parse_targets(value):
             raise ValueError(f"目标值“{part}”中的数字无法识别") from None
         if number < 0:
             raise ValueError(f"目标值“{part}”不能为负数")
+        if number >= TARGET_MAX:
+            raise ValueError(f"目标值“{part}”中的数字过大")
         targets.append({"text": part, "metric": part[:match.start()].strip(), "value": str(number),
                         "unit": part[match.end():].strip()[:20]})
     return targets

@@ -268,7 +268,7 @@ def test_parse_targets(cell, expected):
             for t in parsed] == expected
 
 
-@pytest.mark.parametrize("cell", ["很多", "-3个", "10家，总数达到35家"])
+@pytest.mark.parametrize("cell", ["很多", "-3个", "10家，总数达到35家", "投资100000000000000亿元", 1e15])
 def test_parse_targets_rejects(cell):
     with pytest.raises(ValueError):
         excel.parse_targets(cell)
