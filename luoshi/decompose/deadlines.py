@@ -25,12 +25,12 @@ PATTERNS = [
     ("month-part", re.compile(rf"{YEAR}?(?P<m>{M})月(?P<part>上旬|中旬|下旬)(?:末)?{BEFORE}?")),
     ("month-end", re.compile(rf"{YEAR}?(?P<m>{M})月(?:(?:底|末|份)(?:{BEFORE})?|{BEFORE}|(?=完成|建成|开工|投用|投产|竣工|通车|办结))")),
     ("quarter", re.compile(rf"{YEAR}?第?(?P<q>[一二三四1-4])季度(?:末|底)?{BEFORE}?")),
-    ("half-year", re.compile(rf"{YEAR}?(?P<half>上半年|下半年|年中)(?:末|底)?{BEFORE}?")),
+    ("half-year", re.compile(rf"{YEAR}?(?P<half>上半年|下半年)(?:末|底)?{BEFORE}?")),
+    ("spring-festival", re.compile(rf"{YEAR}?(?:春节|农历新年)(?:前|之前|以前)")),
+    ("festival", re.compile(rf"{YEAR}?(?P<fest>元旦|国庆节?|五一|劳动节)(?:前|之前|以前)")),
     ("year-end", re.compile(rf"(?P<year>(?:19|20)\d\d)年(?P<end>底|末|年底|年末)?(?P<before>{BEFORE})?")),
     ("next-year", re.compile(rf"明年(?P<end>底|年底|末|内)?(?P<before>{BEFORE})?")),
-    ("year-end", re.compile(rf"(?:今年|本年度?|(?<![去明上前每]))(?:年底|年末|年内)(?:{BEFORE})?")),
-    ("spring-festival", re.compile(r"(?:春节|农历新年)(?:前|之前|以前)")),
-    ("festival", re.compile(r"(?P<fest>元旦|国庆节?|五一|劳动节)(?:前|之前|以前)")),
+    ("year-end", re.compile(rf"(?:今年|本年度?|(?<![去明上前每\d]))(?:年底|年末|年内)(?:{BEFORE})?")),
 ]
 RECURRING = re.compile(r"每(?:年|月|季度?|周|半年)?$|逐月$|按月$|按季$")
 BOUNDS_ACTION = re.compile(ACTION)
@@ -94,10 +94,12 @@ def _resolve(rule, m, base, text, start):
             return None
         return dt.date(base.year + 1, 12, 31)
     if rule == "spring-festival":
-        return _next(base, _spring_festival_eve)
+        # 明年春节前 is the Spring Festival of the next calendar year, 春节前 the next one to come
+        return _spring_festival_eve(year) if year else _next(base, _spring_festival_eve)
     if rule == "festival":
         month, day = {"元旦": (12, 31), "五一": (4, 30), "劳动节": (4, 30)}.get(m["fest"], (9, 30))
-        return _next(base, lambda y: dt.date(y, month, day))
+        return dt.date(year - 1 if m["fest"] == "元旦" else year, month, day) if year else \
+            _next(base, lambda y: dt.date(y, month, day))
     return None
 
 
@@ -122,4 +124,5 @@ def find_deadlines(text: str, start: int, end: int, base: dt.date) -> list[Deadl
 
 def deadlines(doc: Doc) -> None:
     for t in doc.tasks:
-        t.deadlines = find_deadlines(doc.text, t.start, t.end, doc.doc_date)
+        t.deadlines = [d for s, e in [(t.start, t.end)] + t.row_cells
+                       for d in find_deadlines(doc.text, s, e, doc.doc_date)]

@@ -62,6 +62,8 @@ class Task(Span):
     lead_unit: str = ""
     co_units: list[str] = field(default_factory=list)
     unit_reason: str = ""
+    # other parts of a table row that belong to the task (its deadline and target cells)
+    row_cells: list[tuple[int, int]] = field(default_factory=list, repr=False)
 
 
 @dataclass
@@ -73,6 +75,19 @@ class Sentence:
     heading: int | None = None  # innermost heading before or at the sentence
     is_heading: bool = False  # the sentence is a short lead heading and nothing more
     section: str = ""  # "preamble", "review", "plan", "problems", "closing"
+    cell: int | None = None  # column index when the sentence is in a table row
+
+
+@dataclass
+class Table:
+    """Rows of tab-separated cells; the roles of its columns come from its header or its cells."""
+    rows: list[int]  # paragraph indices, header excluded
+    header: int | None = None
+    unit_col: int | None = None
+    co_col: int | None = None
+    deadline_col: int | None = None
+    content_cols: tuple[int, ...] = ()
+    by_header: bool = False  # the header names a task column: every row is a task
 
 
 @dataclass
@@ -95,6 +110,7 @@ class Doc:
     tasks: list[Task] = field(default_factory=list)
     figures: list[Quantity] = field(default_factory=list)
     problems: list[Span] = field(default_factory=list)
+    tables: list[Table] = field(default_factory=list)
 
     def span(self, start: int, end: int) -> Span:
         return Span(start, end, self.text[start:end])

@@ -9,24 +9,30 @@ Aho-Corasick, longest match first.
 import re
 
 from .document import Doc, Entity
-from .lexicon import DIRECTIVE_ADVERBS, DIRECTIVE_VERBS, alternation
+from .lexicon import DIRECTIVE_ADVERBS, DIRECTIVE_VERBS, TIME_WORD, alternation
 
 SUFFIX_KIND = [
     ("有限公司|股份公司|公司|集团|厂|合作社", "enterprise"),
     ("研究院|研究所|医院|卫生院|大学|学院|中学|小学|学校|幼儿园|中心|馆", "institution"),
     ("产业园|工业园|科技园|园区|开发区|集聚区|示范区|试验区|景区|基地|小镇", "place"),
-    ("工程|项目|大桥|综合体|广场|水库|电站|水厂|通道|快速路|高速", "project"),
+    ("工程|项目|大桥|综合体|广场|水库|电站|水厂|通道|快速路|环路|大道|大街|高速|平台", "project"),
 ]
 # a name is a run of name characters (not 等/和/的, which join names) ending in the last suffix
 NAME_CHAR = r"(?:(?![等和与及的])[\u4e00-\u9fffA-Za-z0-9·（）()])"
-SUFFIX = re.compile(rf"{NAME_CHAR}{{2,24}}(?:{'|'.join(s for s, _ in SUFFIX_KIND)})")
+SUFFIX = re.compile(rf"{NAME_CHAR}{{2,24}}(?:{'|'.join(s for s, _ in SUFFIX_KIND)})(?:[一二三四五六七八九\d]期)?")
 QUOTED = re.compile(r"“([^“”\n，。；]{2,15})”")
 ROAD = re.compile(r"(?<![A-Za-z])[GSXY]\d{2,4}(?:（[^（）\n]{1,15}）|[\u4e00-\u9fff]{1,6}?段)?")
 # an enumeration closed by 等 and a kind word: 中原内配、隆丰皮草等骨干企业
-LIST_KIND = re.compile(r"等(?:骨干|龙头|重点|一批|重大|民生)?(企业|公司|项目|工程|产业园|园区|品牌|医院|学校|景区|小镇|平台|基地)")
+# an enumeration closed by 等 or a count and a kind word: 中原内配、隆丰皮草等骨干企业; 柳河、清水沟2条河道
+LIST_KIND = re.compile(
+    r"(?:等|[\d一二三四五六七八九十两]+[条个座家所处])(?:骨干|龙头|重点|一批|重大|民生|断头)?"
+    r"(企业|公司|项目|工程|产业园|园区|品牌|医院|学校|景区|小镇|平台|基地|道路|路|河道|河流|水体|桥梁)"
+)
+LIST_KINDS = {"企业": "enterprise", "公司": "enterprise", "品牌": "brand", "医院": "institution",
+              "学校": "institution", "道路": "road", "路": "road", "河道": "place", "河流": "place",
+              "水体": "place", "园区": "place", "产业园": "place", "景区": "place"}
 LEADING = re.compile(
-    rf"^(?:(?:{alternation(DIRECTIVE_ADVERBS + DIRECTIVE_VERBS)})|以|在|对|把|和|与|及|的|为|"
-    r"\d{4}年|明年|今年|年内|年底前?|\d{1,2}月底?前?|[一二三四]季度前?|上半年|下半年)+"
+    rf"^(?:(?:{alternation(DIRECTIVE_ADVERBS + DIRECTIVE_VERBS)})|以|在|对|把|和|与|及|的|为|{TIME_WORD})+"
 )
 QUOTED_KIND = [
     ("活动|行动|年|战役|攻坚", "campaign"),
@@ -42,7 +48,7 @@ def _strip(name: str) -> str:
 
 def _kind_of_suffix(name):
     for suffixes, kind in SUFFIX_KIND:
-        if re.search(f"(?:{suffixes})$", name):
+        if re.search(f"(?:{suffixes})(?:.期)?$", name):
             return kind
     return "project"
 
@@ -64,8 +70,7 @@ def _list_items(text, start, end):
         items.append((s, m.start()))
         if len(items) < 2:
             continue
-        kind = {"企业": "enterprise", "公司": "enterprise", "品牌": "brand", "医院": "institution",
-                "学校": "institution"}.get(m.group(1), "project")
+        kind = LIST_KINDS.get(m.group(1), "project")
         for a, b in items:
             name = _strip(text[a:b].strip())
             if 2 <= len(name) <= 24:

@@ -47,7 +47,7 @@ def _continues(text, line, nxt, width):
     ns, ne = nxt
     body = text[s:e].rstrip()
     nbody = text[ns:ne].strip()
-    if not body or not nbody or body[-1] in TERMINAL or MARKER_START.match(nbody):
+    if not body or not nbody or body[-1] in TERMINAL or MARKER_START.match(nbody) or "\t" in body + nbody:
         return False
     if width and e - s >= width - 1:
         return True

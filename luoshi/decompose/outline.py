@@ -8,7 +8,7 @@ that level. A new style must start at 1 (一, 1, ①, 首先), so "三次产业"
 import re
 
 from .document import Doc, Heading
-from .lexicon import CIRCLED, small_number
+from .lexicon import CIRCLED, PROBLEMS_ANNOUNCED, heading_kind, small_number
 
 N = "[一二三四五六七八九十]{1,3}"
 # (style, pattern at the start of a paragraph or sentence); group 1 is the number.
@@ -66,6 +66,7 @@ class _Nesting:
 
     def __init__(self):
         self.stack = []  # (style, heading index, number)
+        self.last = {}  # style → its last number, for lists numbered across sections (1. 2. | 3. 4.)
 
     def place(self, style, number):
         """Where a heading of this style and number goes: (depth, parent) or None if it cannot."""
@@ -74,13 +75,14 @@ class _Nesting:
                 if style != "lead" and number is not None and number <= self.stack[k][2]:
                     return None
                 return k, (self.stack[k - 1][1] if k else None)
-        if style != "lead" and number != 1:
+        if style != "lead" and number not in (1, self.last.get(style, -1) + 1):
             return None
         return len(self.stack), (self.stack[-1][1] if self.stack else None)
 
     def push(self, depth, style, index, number):
         del self.stack[depth:]
         self.stack.append((style, index, number))
+        self.last[style] = number
 
 
 def _lead_sentences(text, start, end):
@@ -94,6 +96,12 @@ def _lead_sentences(text, start, end):
             out.append((first, stop))
         pos = stop + 1
     return out
+
+
+def _lists_plans(text, found, nesting, since, pos):
+    """Does an enumeration in prose at pos list plans, not results or shortcomings?"""
+    return bool(nesting.stack) and not PROBLEMS_ANNOUNCED.search(text, since, pos) and not any(
+        heading_kind(found[i].text) in ("review", "problems") for _, i, _ in nesting.stack)
 
 
 def headings(doc: Doc) -> None:
@@ -133,19 +141,21 @@ def headings(doc: Doc) -> None:
             if len(leads) > 1 or text[s] == "要":
                 if not any(c[0] == s for c in candidates):
                     candidates.append((s, "lead", None, s, e))
-        # enumerated lead sentences inside the paragraph: 。一要以党建引领夯实基层基础。
-        for m in re.finditer(r"[。！？!?]\s*", text[start:para.end]):
+        # headings inside the paragraph (its breaks lost, or a lead sentence: 。一要以党建引领夯实基层基础。)
+        # and enumerations in prose (；二是……), unless they list results or shortcomings
+        for m in re.finditer(r"[。！？；!?;]\s*", text[start:para.end]):
             pos = start + m.end()
-            if pos >= para.end:
+            style, mm = _match_marker(text, pos, para.end) if pos < para.end else (None, None)
+            if not style or style == "topic" and m.group()[0] in "；;":
                 continue
-            style, mm = _match_marker(text, pos, para.end)
-            if style and (style not in PROSE_STYLES or style in block_styles):
-                stop = _heading_end(text, mm.end(), para.end)
-                if stop - pos <= 25 and text[stop:stop + 1] == "。" and "，" not in text[mm.end():stop]:
-                    candidates.append((pos, style, mm.group(1), mm.end(), stop))
+            stop = _heading_end(text, mm.end(), para.end)
+            if style in PROSE_STYLES or m.group()[0] not in "；;" and stop - pos <= 40 and text[stop:stop + 1] in "。！":
+                candidates.append((pos, style, mm.group(1), mm.end(), stop))
         seen = set()
         for s, style, raw, marker_end, e in sorted(candidates, key=lambda c: c[0]):
-            if s not in seen:
-                seen.add(s)
-                add(style, _number(style, raw, nesting.stack) if raw else None, s, marker_end, e)
+            if s in seen or (s > start and style in PROSE_STYLES and style not in block_styles
+                             and not _lists_plans(text, found, nesting, max(start, found[-1].end if found else 0), s)):
+                continue
+            seen.add(s)
+            add(style, _number(style, raw, nesting.stack) if raw else None, s, marker_end, e)
     doc.headings = found

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from . import deadlines, entities, layout, outline, problems, quantities, sentences, tasks, units
+from . import deadlines, entities, layout, outline, problems, quantities, sentences, tables, tasks, units
 from .document import Decomposition, Doc
 
 PIPELINE = [
@@ -13,6 +13,7 @@ PIPELINE = [
     sentences.sentences,
     layout.infer_date,
     sentences.sections,
+    tables.tables,
     tasks.tasks,
     quantities.quantities,
     deadlines.deadlines,

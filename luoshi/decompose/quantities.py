@@ -16,7 +16,8 @@ ARABIC = r"\d+(?:,\d{3})*(?:\.\d+)?"
 CHINESE = r"[零〇一二两三四五六七八九十百千万亿]*[一二两三四五六七八九十][零〇一二两三四五六七八九十百千万亿]*"
 BLANK = r"\*{2,}|＊{2,}|[XＸ×]{1,3}|待定"
 QUANTITY = re.compile(
-    rf"(?P<num>{ARABIC}|{CHINESE}|{BLANK})(?P<approx>余|多)?(?P<unit>(?:千万|百万|万|亿)?(?:{alternation(UNITS)}))?"
+    rf"(?P<num>{ARABIC}|{CHINESE}|{BLANK})(?P<approx>余|多)?"
+    rf"(?P<unit>(?:千万|百万|万|亿)?(?:{alternation(UNITS)})|日(?=内|以内))?"
 )
 FIXED = tuple(FIXED_TERMS)
 # a unit-less blank is a value only where a value is expected: 由2015年的***调整为……
@@ -54,8 +55,10 @@ def find_quantities(text: str, start: int, end: int) -> list[Quantity]:
         blank = bool(re.fullmatch(BLANK, num))
         if re.match(r"[A-Za-z+\-·.．\d]", before) or re.match(r"[A-Za-z+\d]", after) and not unit:
             continue  # 5G, PM2.5, S237, 6+6+5
-        if before == "第" or (before in "前后" and unit in ("位", "名")):
-            continue  # ordinals and ranks
+        if before in ("第", "届") or (before and before in "前后" and unit in ("位", "名")):
+            continue  # ordinals (第三, 五届十二次全会) and ranks (前20位)
+        if unit == "日" and text[max(0, s - 1):s] == "月":
+            continue  # 5月10日内 is a date
         if unit and text.startswith(FIXED, s + len(num) + len(m["approx"] or "")):
             continue  # 三次产业, 五个方面
         if blank:
@@ -75,14 +78,23 @@ def find_quantities(text: str, start: int, end: int) -> list[Quantity]:
 
 
 def quantities(doc: Doc) -> None:
-    """Targets into their tasks, the rest of the body into figures."""
+    """Targets into their tasks (the task's sentence and its row's cells), the rest of the body into
+    figures, except headings and table cells (points, scoring rules)."""
     text = doc.text
     found = find_quantities(text, doc.body_start, len(text))
-    starts = [t.start for t in doc.tasks]
-    heads = [(h.start, h.end) for h in doc.headings]
+    owner = []  # (start, end, task) of every span a task owns
+    for t in doc.tasks:
+        owner += [(s, e, t) for s, e in [(t.start, t.end)] + t.row_cells]
+    owner.sort(key=lambda o: o[0])
+    starts = [o[0] for o in owner]
+    skip = sorted([(h.start, h.end) for h in doc.headings] +
+                  [(doc.paragraphs[p].start, doc.paragraphs[p].end)
+                   for table in doc.tables for p in table.rows + [table.header] if p is not None])
     for q in found:
         k = bisect.bisect_right(starts, q.start) - 1
-        if k >= 0 and q.end <= doc.tasks[k].end:
-            doc.tasks[k].targets.append(q)
-        elif not any(s <= q.start < e for s, e in heads):
+        if k >= 0 and q.end <= owner[k][1]:
+            owner[k][2].targets.append(q)
+        elif not any(s <= q.start < e for s, e in skip):
             doc.figures.append(q)
+    for t in doc.tasks:
+        t.targets.sort(key=lambda q: q.start)

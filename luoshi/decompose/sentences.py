@@ -6,12 +6,14 @@ import bisect
 import re
 
 from .document import Doc, Sentence
-from .lexicon import (CIRCLED, CLAUSE_END, CLOSERS, PAST_MARKERS, PLAN_HEADING, PROBLEM_HEADING,
-                      REVIEW_HEADING, SENTENCE_END)
+from .lexicon import CIRCLED, CLAUSE_END, CLOSERS, PAST_MARKERS, SENTENCE_END, heading_kind
+from .outline import PROSE_STYLES
 
 # An enumeration right after a colon starts a new sentence: 检视自己：①问一问……
 ENUM_AFTER_COLON = re.compile(rf"\s*(?:[{CIRCLED}]|[一二三四五六七八九十]是|其[一二三四五六七八九十]|[（(][一二三四五六七八九十\d]{{1,2}}[）)]|\d{{1,2}}[．.、](?!\d))")
 CLOSING = re.compile(r"\s*(?:同志们|各位代表|各位委员|各位同志)[，,！!：:]")
+# a heading that sets a number or a time limit is a task as well: （四）年终考核于2025年1月底前完成
+TASK_CUE = re.compile(r"\*\*|\d[\d.]*(?:%|％|个|家|项|件|亿|万|公里|条|所|座|户|人)|月底|年底|年内|季度|半年|春节|国庆|日前")
 # words that look ahead (a plan), as against PAST_MARKERS (a review)
 FUTURE_MARKERS = re.compile(r"(?<![主重需只首必紧纪摘])要(?![求素点件害])|必须|务必|确保|力争|争取|计划|力求|着力|将要")
 
@@ -33,6 +35,10 @@ def _split(text, start, end):
                     cut = close + 1
         elif c in "：:" and ENUM_AFTER_COLON.match(text, i + 1, end):
             cut = i + 1
+        elif c == "\t":  # a table cell ends
+            out.append((s, i))
+            s = i = i + 1
+            continue
         if cut:
             out.append((s, cut))
             s = i = cut
@@ -59,25 +65,18 @@ def sentences(doc: Doc) -> None:
             continue
         for s, e in _split(text, max(para.start, doc.body_start), para.end):
             k = bisect.bisect_right(starts, s) - 1
-            sent = Sentence(s, e, pi, heading=k if k >= 0 else None)
+            sent = Sentence(s, e, pi, heading=k if k >= 0 else None,
+                            cell=text.count("\t", para.start, s) if "\t" in text[para.start:para.end] else None)
             if k >= 0 and starts[k] >= s:
                 h = doc.headings[k]
                 rest = text[h.end:e].strip("。！？；：!?;: \t")
-                # a heading line, or a lead sentence without a comma, is not a task as well
-                sent.is_heading = not rest and (
-                    "，" not in text[h.marker_end:h.end] or text[h.end:h.end + 1] not in "。！？；")
+                # a heading is not a task as well, unless it sets a number or a time limit, or it
+                # opens a directive of an in-prose enumeration (二是落实帮扶措施，对……制定帮扶计划；)
+                body = text[h.marker_end:h.end]
+                sent.is_heading = not rest and not TASK_CUE.search(body) and not (
+                    h.style in PROSE_STYLES and "，" in body)
             out.append(sent)
     doc.sentences = out
-
-
-def _heading_kind(text):
-    if PROBLEM_HEADING.search(text) and not PLAN_HEADING.search(text):
-        return "problems"
-    if REVIEW_HEADING.search(text) and not re.search(r"明年|下一步|今后|安排|打算", text):
-        return "review"
-    if PLAN_HEADING.search(text):
-        return "plan"
-    return ""
 
 
 def sections(doc: Doc) -> None:
@@ -85,7 +84,7 @@ def sections(doc: Doc) -> None:
     text = doc.text
     heads = doc.headings
     for h in heads:
-        h.kind = _heading_kind(h.text)
+        h.kind = heading_kind(h.text)
     # a top-level section that does not say what it is: by the mood of its sentences
     for i, h in enumerate(heads):
         if h.parent is None and not h.kind:
@@ -93,9 +92,11 @@ def sections(doc: Doc) -> None:
             past = sum(bool(PAST_MARKERS.search(text[s.start:s.end])) for s in mine)
             ahead = sum(bool(FUTURE_MARKERS.search(text[s.start:s.end])) for s in mine)
             h.kind = "review" if past > ahead else "plan"
+    # a subsection is in its parent's part, except a list of shortcomings within a review
     for h in heads:
-        if not h.kind or (h.kind == "plan" and h.parent is not None and heads[h.parent].kind == "review"):
-            h.kind = heads[h.parent].kind if h.parent is not None else "plan"
+        if h.parent is not None and not (h.kind == "problems" and heads[h.parent].kind in ("review", "problems")):
+            h.kind = heads[h.parent].kind
+        h.kind = h.kind or "plan"
     closing_from = None
     for s in doc.sentences:
         if s.heading is None:
