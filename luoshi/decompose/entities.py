@@ -87,7 +87,8 @@ def find_entities(text: str, start: int, end: int, lexicon=None) -> list[Entity]
         found.append(Entity(m.group(), "road"))
     for m in QUOTED.finditer(text, start, end):
         after = text[m.end():m.end() + 4]
-        kind = next((k for words, k in QUOTED_KIND if re.match(words, after)), "campaign")
+        kind = next((k for words, k in QUOTED_KIND if re.match(f"[\u4e00-\u9fff]{{0,2}}(?:{words})", after)),
+                    "campaign")
         found.append(Entity(m.group(1), kind))
     for m in SUFFIX.finditer(text, start, end):
         name = _strip(m.group())

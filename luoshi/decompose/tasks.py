@@ -16,7 +16,6 @@ ADV = alternation(DIRECTIVE_ADVERBS)
 VERB = "新?(?:" + alternation(DIRECTIVE_VERBS) + ")(?![率区费款者员]|提出|指出)"
 # after a modal or opening a clause, a preposition leads to the action: 要以……为抓手, 对……开展监测
 PREP = "以|在|于|对|从|向|与|通过|按照|围绕|依托|结合|将|针对|为"
-TIME = TIME_WORD
 FRAME = re.compile(
     r"(?:当前|目前|下一步|下步|同时|此外|另外|今后|近期|为此|对此|因此|其中|一方面|另一方面|"
     r"具体来说|总的来看|特别是|尤其是|重点是)[，,]?"
@@ -24,19 +23,17 @@ FRAME = re.compile(
 MARKER = re.compile(r"^\s*(?:[一二三四五六七八九十]+[是要]|其[一二三四五六七八九十]|第[一二三四五六七八九十]+[，,、]|"
                     r"[（(][一二三四五六七八九十\d]{1,3}[）)]|[一二三四五六七八九十]{1,3}[、．.]|\d{1,2}[、．.](?!\d)|"
                     r"[①-⑳]|首先[，,]|其次[，,]|最后[，,])")
-MODAL_WORD = r"(?:既|更|也|还|又|都|就|均|一定|务必|必须|首先|尤其|切实)?(?:要|必须|务必|应当|应该|须|需要|负责|牵头)"
-# whoever stands before a modal: 各牵头部门要, 四川大学……研究院明年要, 首席服务官每月至少
-SUBJECT = re.compile(rf"[^，,：:；;]{{1,24}}?(?=(?:{TIME})?{MODAL_WORD})")
+
 UNIT_SUBJECT = re.compile(
     rf"((?:各|全)[^，。；要]{{1,14}}?|[^，。；“”]{{1,24}}?(?:{UNIT_SUFFIX})(?:（[^）]{{1,8}}）)?)"
     rf"(?:都|也|还|均)?(?=(?:一定|务必|必须|要|应当|应|须|需|负责|牵头|会同))"
 )
-MODAL = re.compile(MODAL_WORD)
+MODAL = re.compile(r"(?:既|更|也|还|又|都|就|均|一定|务必|必须|首先|尤其|切实)?(?:要|必须|务必|应当|应该|须|需要|负责|牵头)")
 COGNITIVE = re.compile(r"看到|看清|认识到|意识到|清醒|明白|懂得|知道|有(?!效|序|力)|是|相信|记住|牢记")
-OPENER = re.compile(rf"(?:(?:{ADV})|{TIME})*(?:{VERB})")
-AFTER_MODAL = re.compile(rf"(?:(?:{ADV})|{TIME})*(?:{VERB}|{PREP})|(?:{ADV})+")
+OPENER = re.compile(rf"(?:(?:{ADV})|{TIME_WORD})*(?:{VERB})")
+AFTER_MODAL = re.compile(rf"(?:(?:{ADV})|{TIME_WORD})*(?:{VERB}|{PREP})|(?:{ADV})+")
 # a unit that acts, without a modal: 县财政安排……资金, 县委农村工作领导小组每季度至少召开1次会议
-UNIT_ACTS = re.compile(rf"[县市区镇乡省][^，,：:；;]{{0,14}}?(?:{UNIT_SUFFIX}|财政)(?:(?:{ADV})|{TIME})*(?:{VERB})"
+UNIT_ACTS = re.compile(rf"[县市区镇乡省][^，,：:；;]{{0,14}}?(?:{UNIT_SUFFIX}|财政)(?:(?:{ADV})|{TIME_WORD})*(?:{VERB})"
                        r"|[^，,：:；;]{2,12}?(?:纳入|列入)")
 PREP_OPENER = re.compile(rf"(?:{PREP})(?!.{{0,20}}为)[^，,]{{0,30}}?(?:{VERB})")
 # a target: an indicator that must grow, reach or stay within a number
@@ -71,16 +68,14 @@ def mask_quotes(text: str) -> str:
 def is_directive(clause: str, past_ok: bool) -> bool:
     """Is this clause a directive? `past_ok` is false in a sentence that reports results."""
     c = FRAME.sub("", clause.strip(), count=1)
-    c = re.sub(rf"^(?:{TIME})+[，,]?", "", c)
+    c = re.sub(rf"^(?:{TIME_WORD})+[，,]?", "", c)
     if OPENER.match(c):
         return True
-    m = SUBJECT.match(c)
-    rest = c[m.end():] if m else c
-    rest = re.sub(rf"^(?:{TIME})+", "", rest)
-    mm = MODAL.match(rest)
-    if mm:
-        after = rest[mm.end():]
-        return not COGNITIVE.match(after) and bool(AFTER_MODAL.match(after))
+    # a modal after whoever is meant (各牵头部门要, 研究院明年要), followed by an action
+    for mm in MODAL.finditer(c, 0, 30):
+        after = c[mm.end():]
+        if not COGNITIVE.match(after) and AFTER_MODAL.match(after):
+            return True
     if not past_ok:
         return False
     if PREP_OPENER.match(c) or UNIT_ACTS.match(c):
