@@ -86,10 +86,13 @@ def main(argv=None) -> int:
         try:
             text, warnings = read_file(path)
             result = decompose(text, doc_date=date)
-        except DecomposeError as e:
-            if many:
-                sys.stderr.write("\n")
-            print(f"luoshi decompose: {path}: {e}", file=sys.stderr)
+        except (DecomposeError, OSError) as e:
+            reason = e if isinstance(e, DecomposeError) else f"无法读取 (cannot read): {e.strerror}"
+            print(f"{chr(10) if many else ''}luoshi decompose: {path}: {reason}", file=sys.stderr)
+            status = 2
+            continue
+        except Exception as e:  # a bug must still not print a traceback at a clerk
+            print(f"luoshi decompose: {path}: 内部错误 (internal error: {type(e).__name__}: {e})", file=sys.stderr)
             status = 2
             continue
         for w in warnings + [w for w in result.warnings if not w.startswith("未识别出任务")]:
