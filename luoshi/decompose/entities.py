@@ -17,9 +17,10 @@ SUFFIX_KIND = [
     ("产业园|工业园|科技园|园区|开发区|集聚区|示范区|试验区|景区|基地|小镇", "place"),
     ("工程|项目|大桥|综合体|广场|水库|电站|水厂|通道|快速路|环路|大道|大街|高速|平台", "project"),
 ]
-# a name is a run of name characters (not 等/和/的, which join names) ending in the last suffix
-NAME_CHAR = r"(?:(?![等和与及的])[\u4e00-\u9fffA-Za-z0-9·（）()])"
-SUFFIX = re.compile(rf"{NAME_CHAR}{{2,24}}(?:{'|'.join(s for s, _ in SUFFIX_KIND)})(?:[一二三四五六七八九\d]期)?")
+# a name is a run of name characters (not 等/和/的, which join names) ending in its last suffix
+NAME_RUN = re.compile(r"[^\W_等和与及的]+(?:[·（）()][^\W_等和与及的]*)*")
+SUFFIX = re.compile(rf"(?:{'|'.join(s for s, _ in SUFFIX_KIND)})(?:[一二三四五六七八九\d]期)?")
+MAX_NAME = 26
 QUOTED = re.compile(r"“([^“”\n，。；]{2,15})”")
 ROAD = re.compile(r"(?<![A-Za-z])[GSXY]\d{2,4}(?:（[^（）\n]{1,15}）|[\u4e00-\u9fff]{1,6}?段)?")
 # an enumeration closed by 等 and a kind word: 中原内配、隆丰皮草等骨干企业
@@ -90,10 +91,14 @@ def find_entities(text: str, start: int, end: int, lexicon=None) -> list[Entity]
         kind = next((k for words, k in QUOTED_KIND if re.match(f"[\u4e00-\u9fff]{{0,2}}(?:{words})", after)),
                     "campaign")
         found.append(Entity(m.group(1), kind))
-    for m in SUFFIX.finditer(text, start, end):
-        name = _strip(m.group())
-        if len(name) >= 4:
-            found.append(Entity(name, _kind_of_suffix(name)))
+    for run in NAME_RUN.finditer(text, start, end):
+        last = None
+        for last in SUFFIX.finditer(text, run.start() + 2, run.end()):
+            pass
+        if last:
+            name = _strip(text[max(run.start(), last.end() - MAX_NAME):last.end()])
+            if len(name) >= 4:
+                found.append(Entity(name, _kind_of_suffix(name)))
     found += _list_items(text, start, end)
     out, seen = [], set()
     for e in found:

@@ -11,6 +11,7 @@ from .outline import PROSE_STYLES
 
 # An enumeration right after a colon starts a new sentence: 检视自己：①问一问……
 ENUM_AFTER_COLON = re.compile(rf"\s*(?:[{CIRCLED}]|[一二三四五六七八九十]是|其[一二三四五六七八九十]|[（(][一二三四五六七八九十\d]{{1,2}}[）)]|\d{{1,2}}[．.、](?!\d))")
+BOUNDARY = re.compile(rf"[{SENTENCE_END}{CLAUSE_END}][{re.escape(CLOSERS)}]*|\t|[：:](?={ENUM_AFTER_COLON.pattern})")
 CLOSING = re.compile(r"\s*(?:同志们|各位代表|各位委员|各位同志)[，,！!：:]")
 # a heading that sets a number or a time limit is a task as well: （四）年终考核于2025年1月底前完成
 TASK_CUE = re.compile(r"\*\*|\d[\d.]*(?:%|％|个|家|项|件|亿|万|公里|条|所|座|户|人)|月底|年底|年内|季度|半年|春节|国庆|日前")
@@ -20,30 +21,23 @@ FUTURE_MARKERS = re.compile(r"(?<![主重需只首必紧纪摘])要(?![求素点
 
 def _split(text, start, end):
     """Sentence spans of one paragraph."""
-    out, s, i = [], start, start
-    while i < end:
-        c = text[i]
-        cut = None
-        if c in SENTENCE_END or c in CLAUSE_END:
-            cut = i + 1
-            while cut < end and text[cut] in CLOSERS:
-                cut += 1
-            # a parenthesis right after a sentence belongs to it: ……。（6月底完成，牵头单位：市X局）
-            if c in SENTENCE_END and cut < end and text[cut] in "（(":
-                close = text.find("）" if text[cut] == "（" else ")", cut, end)
-                if close > 0:
-                    cut = close + 1
-        elif c in "：:" and ENUM_AFTER_COLON.match(text, i + 1, end):
-            cut = i + 1
-        elif c == "\t":  # a table cell ends
-            out.append((s, i))
-            s = i = i + 1
+    out, s, pos = [], start, start
+    while True:
+        m = BOUNDARY.search(text, pos, end)
+        if not m:
+            break
+        if m.group() == "\t":  # a table cell ends
+            out.append((s, m.start()))
+            s = pos = m.end()
             continue
-        if cut:
-            out.append((s, cut))
-            s = i = cut
-            continue
-        i += 1
+        cut = m.end()
+        # a parenthesis right after a sentence belongs to it: ……。（6月底完成，牵头单位：市X局）
+        if m.group()[0] in SENTENCE_END and cut < end and text[cut] in "（(":
+            close = text.find("）" if text[cut] == "（" else ")", cut, end)
+            if close > 0:
+                cut = close + 1
+        out.append((s, cut))
+        s = pos = cut
     out.append((s, end))
     spans = []
     for a, b in out:
