@@ -107,13 +107,18 @@ def title(doc: Doc) -> None:
         doc.body_start = paras[j - 1].end
 
 
+def _most(counter):
+    """The year mentioned most (the later one on a tie)."""
+    return max(counter.items(), key=lambda kv: (kv[1], kv[0]))[0]
+
+
 def infer_date(doc: Doc) -> None:
     """Without a given date: a full date at the head or foot of the text, else the year it calls 今年."""
     if doc.doc_date:
         return
     text = doc.text
     lines = [text[p.start:p.end] for p in doc.paragraphs if text[p.start:p.end].strip()]
-    for where, chunk in (("head", lines[:5]), ("foot", lines[-5:][::-1])):
+    for where, chunk in (("head", lines[:10]), ("foot", lines[-5:][::-1])):
         for line in chunk:
             m = FULL_DATE.search(line)
             if m and len(line.strip()) <= 60:
@@ -124,13 +129,19 @@ def infer_date(doc: Doc) -> None:
                 doc.warnings.append(f"未给出文件日期，按{where == 'head' and '文首' or '文末'}日期 {doc.doc_date} 计算"
                                     f" (doc_date inferred from the {where} of the text)")
                 return
+    # the plan part names the year it plans; it calls that year 今年 (a January report) or 明年 (a December
+    # speech, given in the year its review part covers)
+    plan = "".join(text[x.start:x.end] for x in doc.sentences if x.section == "plan")
+    review = "".join(text[x.start:x.end] for x in doc.sentences if x.section in ("review", "problems"))
+    plan_years = collections.Counter(int(y) for y in YEAR.findall(plan))
+    review_years = collections.Counter(int(y) for y in YEAR.findall(review))
     years = collections.Counter(int(y) for y in YEAR.findall(text))
-    if years:
-        year = max(years.items(), key=lambda kv: (kv[1], kv[0]))[0]
-        # a speech that plans 明年 is given at the end of the year it calls 今年
-        doc.doc_date = dt.date(year, 12, 1) if "明年" in text else dt.date(year, 1, 1)
-        doc.warnings.append(f"未给出文件日期，推定为 {doc.doc_date}（文中最常提到 {year} 年）"
-                            f" (doc_date inferred from the year mentioned most)")
+    if plan.count("明年") > plan.count("今年") and (review_years or plan_years):
+        year = _most(review_years) if review_years else _most(plan_years) - 1
+        doc.doc_date, why = dt.date(year, 12, 1), f"计划部分称 {year + 1} 年为明年"
+    elif plan_years or years:
+        year = _most(plan_years or years)
+        doc.doc_date, why = dt.date(year, 1, 1), f"文中计划的年份为 {year} 年"
     else:
-        doc.doc_date = dt.date.today()
-        doc.warnings.append(f"未给出文件日期，按今天 {doc.doc_date} 计算 (no date in the text; using today)")
+        doc.doc_date, why = dt.date.today(), "文中没有年份，按今天"
+    doc.warnings.append(f"未给出文件日期，推定为 {doc.doc_date}（{why}）(doc_date inferred, not given)")

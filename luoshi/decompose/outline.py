@@ -141,15 +141,19 @@ def headings(doc: Doc) -> None:
             if len(leads) > 1 or text[s] == "要":
                 if not any(c[0] == s for c in candidates):
                     candidates.append((s, "lead", None, s, e))
-        # headings inside the paragraph (its breaks lost, or a lead sentence: 。一要以党建引领夯实基层基础。)
-        # and enumerations in prose (；二是……), unless they list results or shortcomings
-        for m in re.finditer(r"[。！？；!?;]\s*", text[start:para.end]):
+        # headings inside the paragraph (its breaks lost: ……两点想法：首先，关于今年的工作。; or a lead
+        # sentence: 。一要以党建引领夯实基层基础。)
+        # and enumerations in prose (。二是……。), unless they list results or shortcomings
+        for m in re.finditer(r"[。！？；：!?;:]\s*", text[start:para.end]):
             pos = start + m.end()
             style, mm = _match_marker(text, pos, para.end) if pos < para.end else (None, None)
             if not style or style == "topic" and m.group()[0] in "；;":
                 continue
             stop = _heading_end(text, mm.end(), para.end)
-            if style in PROSE_STYLES or m.group()[0] not in "；;" and stop - pos <= 40 and text[stop:stop + 1] in "。！":
+            if style in PROSE_STYLES:  # only a lead sentence heads a block: 二是加强精神文明建设。
+                if stop - pos <= 25 and text[stop:stop + 1] == "。" and "，" not in text[mm.end():stop]:
+                    candidates.append((pos, style, mm.group(1), mm.end(), stop))
+            elif m.group()[0] not in "；;" and stop - pos <= 40 and text[stop:stop + 1] in "。！":
                 candidates.append((pos, style, mm.group(1), mm.end(), stop))
         seen = set()
         for s, style, raw, marker_end, e in sorted(candidates, key=lambda c: c[0]):
