@@ -166,9 +166,10 @@ def _decimal(value, field):
         number = Decimal(str(value))
     except InvalidOperation:
         raise LedgerError(f"“{value}”不是数字", field) from None
-    if not number.is_finite():
-        raise LedgerError(f"“{value}”不是有效数字", field)
-    return number
+    # Target.value holds 14 digits before the point and 4 after
+    if not number.is_finite() or abs(number) >= Decimal(10) ** 14:
+        raise LedgerError(f"“{value}”不是有效数字或超出范围", field)
+    return number.quantize(Decimal("0.0001"))
 
 
 def _clean_row(row):

@@ -530,9 +530,6 @@ def test_publish_nothing_or_missing_document(county, document):
 
 # --- found in services while building the API ---------------------------------------------
 
-@pytest.mark.xfail(strict=True, reason="services._decimal does not bound values to Target.value (18 digits, 4 places): "
-                                       "SQLite stores 1e30 and then every read of the target raises InvalidOperation; "
-                                       "PostgreSQL raises DataError. The API rejects such values in its schema.")
 def test_services_reject_a_target_value_the_column_cannot_hold(county, task):
     blank = task.targets.first()
     with pytest.raises(services.LedgerError):
