@@ -137,7 +137,7 @@ def infer_date(doc: Doc) -> None:
     review_years = collections.Counter(int(y) for y in YEAR.findall(review))
     years = collections.Counter(int(y) for y in YEAR.findall(text))
     if plan.count("明年") > plan.count("今年") and (review_years or plan_years):
-        year = _most(review_years) if review_years else _most(plan_years) - 1
+        year = _most(review_years) if review_years else max(plan_years) - 1
         doc.doc_date, why = dt.date(year, 12, 1), f"计划部分称 {year + 1} 年为明年"
     elif plan_years or years:
         year = _most(plan_years or years)
