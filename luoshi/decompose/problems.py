@@ -5,9 +5,9 @@ shortcoming, or after a sentence announcing them (还存在不少困难和问题
 import re
 
 from .document import Doc
+from .lexicon import PROBLEMS_ANNOUNCED
 
 ENUMERATED = re.compile(r"(?:[一二三四五六七八九十]是|其[一二三四五六七八九十]|[①-⑳]|[（(][一二三四五六七八九十\d]{1,2}[）)]|\d{1,2}[．.、](?!\d))")
-ANNOUNCE = re.compile(r"(?:问题|不足|差距|短板|困难|挑战)[^。；]{0,12}[：:]|存在[^。]{0,30}(?:问题|不足|差距|短板)")
 SHORTCOMING = re.compile(r"不足|不够|不强|不高|不优|不均|薄弱|滞后|短板|差距|压力|隐患|亟待|有待|偏低|偏弱|矛盾")
 
 
@@ -26,7 +26,7 @@ def problems(doc: Doc) -> None:
             body = text[s.start:s.end]
             if announced and ENUMERATED.match(body):
                 items.append(s)
-            if ANNOUNCE.search(body):
+            if PROBLEMS_ANNOUNCED.search(body):
                 announced = True
         if not items and in_section:
             items = [s for s in sents if SHORTCOMING.search(text[s.start:s.end])]
