@@ -1,6 +1,4 @@
 """Arbitrary text never makes the decomposer raise, and every span is exact."""
-import string
-
 from hypothesis import given, settings
 from hypothesis import strategies as st
 

@@ -52,7 +52,7 @@ def _numbered_docx():
     """A .docx with two-level Word numbering (一、 / （一）), a table with merged cells, an empty paragraph."""
     import docx
     from docx.oxml import parse_xml
-    from docx.oxml.ns import nsdecls, qn
+    from docx.oxml.ns import nsdecls
 
     document = docx.Document()
     numbering = document.part.numbering_part.element
