@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from luoshi.decompose import decompose, load_unit_rules
 from luoshi.ledger import services
+from luoshi.ledger.excel import unit_lookup
 from luoshi.ledger.models import Document, Light, LightPolicy, ProgressReport, Target, Task, UnitRule
 from luoshi.org.models import ApiToken, Person, Unit
 
@@ -141,7 +142,7 @@ def demo_clock(day, hour=10):
         yield
 
 
-def load(stdout=None):
+def load():
     """Load the demo county into an empty database; returns a summary dict. Raises AlreadyLoaded."""
     if Unit.objects.exists():
         raise AlreadyLoaded
@@ -158,7 +159,8 @@ def load(stdout=None):
             services.escalate_notices(on=DEMO_TODAY)
             services.refresh_lights(on=DEMO_TODAY)
     lights = {light: Task.objects.filter(light=light).count() for light in Light.values}
-    return {"units": len(units), "people": len(people), "tasks": len(tasks), "unit_rules": rules, "lights": lights, **history}
+    return {"units": len(units), "people": len(people), "tasks": len(tasks), "unit_rules": rules, "lights": lights,
+            **history}
 
 
 # --- units and people ---------------------------------------------------------------------------
@@ -212,14 +214,9 @@ def _people(units, rng):
 
 
 def _unit_lookup(units):
-    """Every way a unit is written (name, short name, aliases) → Unit."""
-    names = {}
-    for unit in units.values():
-        for alias in [unit.short_name, *unit.aliases.split(",")]:
-            if alias:
-                names.setdefault(alias.strip(), unit)
-    names.update({unit.name: unit for unit in units.values()})
-    return names
+    """Every way a unit is written (name, short name, aliases) → Unit, as the Excel import resolves them."""
+    by_pk = {unit.pk: unit for unit in units.values()}
+    return {name: by_pk[pk] for name, pk in unit_lookup().items()}
 
 
 def _unit_rules(units):
@@ -297,7 +294,7 @@ def _publish(units, people):
     text = SPEECH.read_text(encoding="utf-8")
     result = decompose(text, doc_date=DOC_DATE).to_dict()
     office = people["office"].user
-    document = Document.objects.create(title=result["title"] or SPEECH_TITLE, doc_date=DOC_DATE,
+    document = Document.objects.create(title=SPEECH_TITLE, doc_date=DOC_DATE,
                                        filename=SPEECH.name, text=text, result=result, uploaded_by=office)
     return document, services.publish_document(document, _task_rows(result, units, people), office, on=PUBLISH_DAY)
 
