@@ -8,6 +8,7 @@ import datetime as dt
 import re
 import tempfile
 import zipfile
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from django.db.models import Prefetch, Q
@@ -164,17 +165,17 @@ class ImportRejected(Exception):
     """The file itself cannot be read (too big, not an .xlsx, corrupt, no header)."""
 
 
+@dataclass
 class RowError:
-    def __init__(self, row, column, message):
-        self.row, self.column, self.message = row, column, message
-
-    def __repr__(self):
-        return f"第{self.row}行 {self.column}：{self.message}"
+    row: int  # as numbered in Excel
+    column: str
+    message: str
 
 
+@dataclass
 class ImportResult:
-    def __init__(self, tasks=(), errors=()):
-        self.tasks, self.errors = list(tasks), list(errors)
+    tasks: list = field(default_factory=list)
+    errors: list = field(default_factory=list)
 
     @property
     def ok(self):
