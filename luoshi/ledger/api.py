@@ -16,7 +16,7 @@ from ninja.pagination import PageNumberPagination, paginate
 from luoshi.org.models import Person, Unit
 
 from . import scope, services
-from .models import Document, Instruction, Light, Target, Task
+from .models import Document, Instruction, Light, SupervisionNotice, Target, Task
 
 router = Router(tags=["任务台账"])
 
@@ -137,7 +137,7 @@ class NoticeOut(Schema):
     requirement: str = Field(description="督办要求")
     reply_due: dt.date = Field(description="答复期限")
     issued_at: dt.datetime
-    status: str
+    status: SupervisionNotice.Status
     reply: str
     replied_at: Optional[dt.datetime]
     escalated_at: Optional[dt.datetime]
@@ -151,7 +151,7 @@ class InstructionOut(Schema):
     unit: UnitRef = Field(description="承办单位")
     due: dt.date = Field(description="办理时限")
     created_at: dt.datetime
-    status: str
+    status: Instruction.Status
     reply: str = Field(description="落实情况")
     replied_at: Optional[dt.datetime]
 
@@ -314,7 +314,7 @@ class TaskFilters(Schema):
 
 
 class NoticeFilters(Schema):
-    status: Optional[str] = Field(None, description="open / replied / escalated")
+    status: Optional[SupervisionNotice.Status] = None
     task: Optional[Id] = None
 
 
@@ -464,7 +464,7 @@ def reply_notice(request, notice_id: Id, payload: ReplyIn):
 
 @router.get("/instructions", response=List[InstructionOut], summary="领导批示列表")
 @paginate(Pages)
-def list_instructions(request, status: Optional[str] = None):
+def list_instructions(request, status: Optional[Instruction.Status] = None):
     instructions = scope.instructions_for(request.auth).select_related("leader", "unit")
     return instructions.filter(status=status) if status else instructions
 

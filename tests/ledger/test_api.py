@@ -429,6 +429,7 @@ def test_issue_list_and_reply_notice(county, red_task):
     assert [n["id"] for n in listed["items"]] == [notice["id"]]
     assert call(county.clerk_a, "get", "notices?status=replied").json()["count"] == 0
     assert call(county.clerk_a, "get", f"notices?task={red_task.pk}").json()["count"] == 1
+    assert call(county.clerk_a, "get", "notices?status=lost").status_code == 422
 
     assert call(county.clerk_a, "post", f"notices/{notice['id']}/reply", {"reply": ""}).json()["field"] == "reply"
     replied = call(county.clerk_a, "post", f"notices/{notice['id']}/reply", {"reply": "已制定整改方案"})
@@ -469,6 +470,7 @@ def test_give_list_and_reply_instruction(county, task):
 
     assert [i["id"] for i in call(county.clerk_commerce, "get", "instructions").json()["items"]] == [body["id"]]
     assert call(county.leader, "get", "instructions?status=open").json()["count"] == 2
+    assert call(county.leader, "get", "instructions?status=lost").status_code == 422
     replied = call(county.clerk_commerce, "post", f"instructions/{body['id']}/reply", {"reply": "已对接3家企业"})
     assert replied.status_code == 200 and replied.json()["status"] == "replied"
     assert call(county.clerk_commerce, "post", f"instructions/{body['id']}/reply",
