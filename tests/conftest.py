@@ -9,6 +9,8 @@ def _media_in_tmp(settings, tmp_path):
     """Uploaded files of a test go to its own temporary folder."""
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.LUOSHI_TODAY = ""
+    # hashing real passwords costs most of a test's time; the hasher is not what is tested
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture

@@ -17,10 +17,6 @@ from luoshi.org import demo
 from luoshi.org.models import ApiToken, Person, Unit
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
 
 def load_demo():
     out = StringIO()

@@ -18,7 +18,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from luoshi.org.models import Person, Unit
+from luoshi.org.models import Person, Unit, unit_names
 
 from . import services
 from .models import Light, Target, Task
@@ -249,20 +249,6 @@ def read_rows(upload):
     return found
 
 
-def unit_lookup():
-    """Every way a unit is written (full name, short name, aliases) → Unit pk."""
-    names = {}
-    for unit in Unit.objects.all():
-        for alias in (unit.aliases or "").replace("，", ",").split(","):
-            if alias.strip():
-                names.setdefault(alias.strip(), unit.pk)
-        if unit.short_name:
-            names.setdefault(unit.short_name, unit.pk)
-    # full names win over aliases and short names of other units
-    names.update({unit.name: unit.pk for unit in Unit.objects.all()})
-    return names
-
-
 def _text(value):
     return "" if value is None else str(value).strip()
 
@@ -374,7 +360,7 @@ def import_ledger(upload, user, on=None):
     """
     on = on or services.today()
     rows = read_rows(upload)
-    units = unit_lookup()
+    units = unit_names()
     leaders = {p.name: p.pk for p in Person.objects.filter(role=Person.Role.LEADER)}
     drafts, errors = [], []
     for number, values in rows:

@@ -112,7 +112,7 @@ class Task(models.Model):
     leader = models.ForeignKey(Person, verbose_name="分管领导", null=True, blank=True, on_delete=models.PROTECT,
                                related_name="tasks_in_charge", limit_choices_to={"role": Person.Role.LEADER})
     owner_text = models.CharField("原文责任主体", max_length=100, blank=True)
-    start_date = models.DateField("交办日期", default=dt.date.today)
+    start_date = models.DateField("交办日期")
     deadline = models.DateField("完成时限", null=True, blank=True)
     cadence = models.PositiveIntegerField("填报周期", choices=Cadence.choices, default=Cadence.MONTHLY)
     status = models.CharField("状态", max_length=20, choices=Status.choices, default=Status.ASSIGNED)

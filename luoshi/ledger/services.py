@@ -11,9 +11,10 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Max
+from django.db.models.functions import Length
 from django.utils import timezone
 
-from luoshi.org.models import Person, Unit
+from luoshi.org.models import Person, Unit, unit_names
 
 from . import scope
 from .models import (AuditEntry, Document, Instruction, Light, LightPolicy, Milestone, ProgressReport,
@@ -136,13 +137,17 @@ def _set_light(task, on=None):
 
 # --- publishing a document ----------------------------------------------------------------
 
-def _unit(value, field):
+def _unit(value, field, names=None):
+    """A Unit from itself, its pk, or any way it is written (name, short name, alias)."""
     if isinstance(value, Unit):
         return value
     if value in (None, ""):
         raise LedgerError("未指定单位", field)
-    found = Unit.objects.filter(pk=value).first() if str(value).isdigit() else (
-        Unit.objects.filter(name=value).first() or Unit.objects.filter(short_name=value).first())
+    if isinstance(value, int) or str(value).isdigit():
+        pk = int(value)
+    else:
+        pk = (names if names is not None else unit_names()).get(str(value).strip())
+    found = Unit.objects.filter(pk=pk).first() if pk is not None and pk < 2 ** 63 else None
     if found is None:
         raise LedgerError(f"单位“{value}”不存在", field)
     return found
@@ -172,7 +177,7 @@ def _decimal(value, field):
     return number.quantize(Decimal("0.0001"))
 
 
-def _clean_row(row):
+def _clean_row(row, on, names):
     """Validate one draft row into model values; raises LedgerError."""
     title = (row.get("title") or row.get("text") or "").strip()
     text = (row.get("text") or title).strip()
@@ -184,8 +189,11 @@ def _clean_row(row):
             row["leader"]).isdigit() else Person.objects.filter(name=row["leader"], role=Person.Role.LEADER).first()
         if leader is None:
             raise LedgerError(f"分管领导“{row['leader']}”不存在", "leader")
-    lead = _unit(row.get("lead_unit"), "lead_unit")
-    co = [_unit(u, "co_units") for u in row.get("co_units") or [] if u not in (None, "")]
+    lead = _unit(row.get("lead_unit"), "lead_unit", names)
+    co = [_unit(u, "co_units", names) for u in row.get("co_units") or [] if u not in (None, "")]
+    deadline = _date(row.get("deadline"), "deadline")
+    if deadline and deadline < on:
+        raise LedgerError(f"完成时限 {deadline} 早于交办日期 {on}", "deadline")
     targets = []
     for t in row.get("targets") or []:
         placeholder = bool(t.get("placeholder"))
@@ -197,7 +205,7 @@ def _clean_row(row):
         "title": title[:200], "text": text, "section": (row.get("section") or "")[:200],
         "area": (row.get("area") or "")[:50], "lead_unit": lead, "co_units": [u for u in co if u != lead],
         "leader": leader, "owner_text": (row.get("owner_text") or "")[:100],
-        "deadline": _date(row.get("deadline"), "deadline"),
+        "deadline": deadline,
         "source_start": row.get("start"), "source_end": row.get("end"),
         "source_text": row.get("source_text") or "", "targets": targets,
     }
@@ -205,7 +213,9 @@ def _clean_row(row):
 
 def next_task_codes(year, count):
     prefix = f"{year}-"
-    last = Task.objects.filter(code__startswith=prefix).aggregate(m=Max("code"))["m"]
+    # longest first: 2021-10000 comes after 2021-9999
+    last = (Task.objects.filter(code__startswith=prefix).annotate(n=Length("code"))
+            .order_by("-n", "-code").values_list("code", flat=True).first())
     start = int(last[len(prefix):]) + 1 if last else 1
     return [f"{prefix}{n:04d}" for n in range(start, start + count)]
 
@@ -213,10 +223,10 @@ def next_task_codes(year, count):
 def create_tasks(rows, user, document=None, on=None):
     """Validate every row, then create all tasks in one transaction: all or nothing."""
     on = on or today()
-    cleaned, errors = [], {}
+    cleaned, errors, names = [], {}, unit_names()
     for i, row in enumerate(rows):
         try:
-            cleaned.append(_clean_row(row))
+            cleaned.append(_clean_row(row, on, names))
         except LedgerError as e:
             errors.setdefault(i, []).append(e.message)
     if errors:
@@ -228,8 +238,6 @@ def create_tasks(rows, user, document=None, on=None):
         for values, code in zip(cleaned, next_task_codes(on.year, len(cleaned))):
             co_units, targets = values.pop("co_units"), values.pop("targets")
             task = Task(code=code, document=document, start_date=on, **values)
-            if task.deadline and task.deadline < on:
-                raise PublishError({len(tasks): [f"完成时限 {task.deadline} 早于交办日期"]})
             _set_light(task, on)
             task.save()
             task.co_units.set(co_units)
@@ -420,7 +428,8 @@ def issue_notice(task, user, reason, requirement="", reply_due=None, on=None):
     """督办单 from a yellow or red task to its lead unit, numbered 督办〔year〕n号."""
     scope.require(scope.is_office(user))
     on = on or today()
-    if task.light == Light.GREEN:
+    light = compute_light(task, on)[0]  # the stored light may be a day old
+    if light == Light.GREEN:
         raise LedgerError("绿灯任务无需督办")
     if not (reason or "").strip():
         raise LedgerError("请填写督办事由", "reason")
@@ -432,7 +441,7 @@ def issue_notice(task, user, reason, requirement="", reply_due=None, on=None):
             with transaction.atomic():
                 seq = (SupervisionNotice.objects.filter(year=on.year).aggregate(m=Max("seq"))["m"] or 0) + 1
                 notice = SupervisionNotice.objects.create(
-                    year=on.year, seq=seq, task=task, unit=task.lead_unit, light=task.light,
+                    year=on.year, seq=seq, task=task, unit=task.lead_unit, light=light,
                     reason=reason.strip(), requirement=(requirement or "").strip(), reply_due=reply_due,
                     issued_by=user)
                 audit(user, notice, "下发督办单", {"reply_due": (None, reply_due)}, task=task)

@@ -22,9 +22,8 @@ from django.utils import timezone
 
 from luoshi.decompose import decompose, load_unit_rules
 from luoshi.ledger import services
-from luoshi.ledger.excel import unit_lookup
 from luoshi.ledger.models import Document, Light, LightPolicy, ProgressReport, Target, Task, UnitRule
-from luoshi.org.models import ApiToken, Person, Unit
+from luoshi.org.models import ApiToken, Person, Unit, unit_names
 
 PASSWORD = "demo1234"
 DOC_DATE = dt.date(2020, 12, 20)
@@ -216,7 +215,7 @@ def _people(units, rng):
 def _unit_lookup(units):
     """Every way a unit is written (name, short name, aliases) → Unit, as the Excel import resolves them."""
     by_pk = {unit.pk: unit for unit in units.values()}
-    return {name: by_pk[pk] for name, pk in unit_lookup().items()}
+    return {name: by_pk[pk] for name, pk in unit_names().items()}
 
 
 def _unit_rules(units):

@@ -34,6 +34,20 @@ class Unit(models.Model):
         return self.kind in (self.Kind.TOWNSHIP, self.Kind.STREET)
 
 
+def unit_names():
+    """Every way a unit is written (full name, short name, aliases) → Unit pk; full names win."""
+    names = {}
+    units = list(Unit.objects.only("pk", "name", "short_name", "aliases"))
+    for unit in units:
+        for alias in unit.aliases.replace("，", ",").split(","):
+            if alias.strip():
+                names.setdefault(alias.strip(), unit.pk)
+        if unit.short_name:
+            names.setdefault(unit.short_name, unit.pk)
+    names.update({unit.name: unit.pk for unit in units})
+    return names
+
+
 class Person(models.Model):
     """A user's role and unit. Permissions follow from these two fields alone."""
 

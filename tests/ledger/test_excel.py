@@ -17,7 +17,6 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 def ledger_today(settings):
     """Imports check deadlines against the ledger's today; these ledgers are for 2021."""
     settings.LUOSHI_TODAY = "2021-01-04"
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # the county has 8 users
 
 
 def download(client, user, **params):

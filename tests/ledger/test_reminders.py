@@ -10,10 +10,6 @@ from luoshi.ledger import services
 from luoshi.ledger.models import Light, ReminderLog, SupervisionNotice, Task
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # the county has 8 users
-
 
 def run(*args):
     out = StringIO()

@@ -345,3 +345,27 @@ def test_audit_is_append_only(make_task, county):
     with pytest.raises(PermissionError):
         AuditEntry.objects.all().delete()
     assert AuditEntry.objects.get(pk=entry.pk).action == "发布任务"
+
+
+def test_units_by_alias_and_every_bad_deadline_reported(county):
+    [task] = services.create_tasks([{"title": "抓项目", "lead_unit": "发改委", "co_units": ["县商务局"]}],
+                                   county.office, on=START)
+    assert (task.lead_unit, list(task.co_units.all())) == (county.ndrc, [county.commerce])
+    rows = [{"title": "a", "lead_unit": "商务局", "deadline": "2020-12-01"},
+            {"title": "b", "lead_unit": "商务局", "deadline": "2020-12-02"}]
+    with pytest.raises(services.PublishError) as err:
+        services.create_tasks(rows, county.office, on=START)
+    assert set(err.value.errors) == {0, 1} and "早于交办日期" in err.value.errors[1][0]
+
+
+def test_codes_keep_counting_past_four_digits(county, make_task):
+    task = make_task()
+    Task.objects.filter(pk=task.pk).update(code="2021-9999")
+    assert services.next_task_codes(2021, 2) == ["2021-10000", "2021-10001"]
+
+
+def test_a_notice_sees_the_light_of_today_not_the_stored_one(make_task, county):
+    task = make_task(deadline=D(2021, 2, 1))
+    assert task.light == Light.GREEN  # stored at publication, not refreshed since
+    notice = services.issue_notice(task, county.office, "已超期", on=D(2021, 2, 10))
+    assert notice.light == Light.RED
