@@ -21,8 +21,10 @@ demo: $(STAMP)
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_demo
 
+# the demo county's responsibility list is for 2021: serve it as of mid-July (make run LUOSHI_TODAY= for the real date)
+LUOSHI_TODAY ?= 2021-07-15
 run: demo
-	$(BIN)/python manage.py runserver 127.0.0.1:8000
+	LUOSHI_TODAY=$(LUOSHI_TODAY) $(BIN)/python manage.py runserver 127.0.0.1:8000
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -n 2 -p no:cacheprovider

@@ -17,6 +17,8 @@ from luoshi.ledger.api import TaskDetail
 from luoshi.ledger.api import router as ledger_router
 from luoshi.org.api import router as org_router
 from luoshi.org.models import ApiToken
+from luoshi.projects.api import router as projects_router
+from luoshi.service.api import router as service_router
 
 
 class ReadableJSON(JSONRenderer):
@@ -53,6 +55,8 @@ api = NinjaAPI(title="落实 Luoshi API", version="1", urls_namespace="api", aut
                            "认证：`Authorization: Bearer <令牌>`（令牌在系统管理中创建）。")
 api.add_router("", org_router)
 api.add_router("", ledger_router)
+api.add_router("", projects_router)
+api.add_router("", service_router)
 
 
 def _error(request, status, detail, **extra):

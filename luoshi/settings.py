@@ -25,6 +25,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "luoshi.org",
     "luoshi.ledger",
+    "luoshi.projects",
+    "luoshi.service",
 ]
 
 MIDDLEWARE = [

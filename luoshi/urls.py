@@ -1,5 +1,3 @@
-from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -16,7 +14,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", api.urls),
     path("ledger/", include("luoshi.ledger.excel_views")),
+    path("projects/", include("luoshi.projects.urls")),
+    path("service/", include("luoshi.service.urls")),
+    path("open311/v2/", include("luoshi.service.open311")),
     path("", include("luoshi.ledger.urls")),
 ]
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
