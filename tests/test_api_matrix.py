@@ -17,11 +17,6 @@ from luoshi.org.models import ApiToken
 ROLES = ["office", "head", "leader", "leader2", "clerk_a", "clerk_co", "clerk_b", "anon"]
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def world(county, make_task):
     """Task of unit A, red (overdue), with a blank and a filled target, an open notice and instruction."""
