@@ -14,12 +14,6 @@ from luoshi.ledger.models import Document, Instruction, ProgressReport, Supervis
 PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
        b"\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82")
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    """The county fixture creates eight users per test; the real hasher would make this matrix take minutes."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 ROLES = ["office", "head", "leader", "leader2", "clerk_a", "clerk_co", "clerk_b", "anon"]
 
 

@@ -1,6 +1,5 @@
 """Server-rendered pages of the ledger. Objects come from `scope`; every change goes through `services`."""
 import datetime as dt
-import inspect
 import os
 
 from django.conf import settings
@@ -16,7 +15,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from luoshi.org.models import Unit
+from luoshi.org.models import unit_names
 
 from . import forms, scope, services
 from .models import Document, Instruction, Light, ReportAttachment, SupervisionNotice, Target, Task, UnitRule
@@ -222,7 +221,7 @@ def task_edit(request, pk):
             current = e.current
             # the user's values stay in the form; they see what the other person saved and decide
             data = request.POST.copy()
-            data["version"] = current.version
+            data[form.add_prefix("version")] = current.version
             form = forms.TaskEditForm(data)
             form.is_valid()
             rows = [(form.fields[name].label, _shown(getattr(current, name)), _shown(d[name]))
@@ -445,29 +444,29 @@ class UploadProblem(Exception):
 
 
 def _unit_rules():
-    return [{"keyword": r.keyword, "lead_unit": r.lead_unit.name, "co_units": [u.name for u in r.co_units.all()]}
-            for r in UnitRule.objects.select_related("lead_unit").prefetch_related("co_units")]
+    """The office's keyword → unit table; None keeps the decomposer's default table when the office has none."""
+    rules = [(r.keyword, r.lead_unit.name, [u.name for u in r.co_units.all()])
+             for r in UnitRule.objects.select_related("lead_unit").prefetch_related("co_units")]
+    return rules or None
 
 
 def _decompose_upload(upload, doc_date):
-    """Read an uploaded file with the decomposer's reader and decompose it: (text, result dict)."""
-    if upload.size > settings.LUOSHI_DOCUMENT_MAX_BYTES:
-        raise UploadProblem(f"文件“{upload.name}”有 {upload.size / 1048576:.1f} MB，超过上限 "
-                            f"{settings.LUOSHI_DOCUMENT_MAX_BYTES // 1048576} MB，请删去附件图片后再上传")
-    if os.path.splitext(upload.name)[1].lower() not in (".txt", ".docx", ".pdf"):
-        raise UploadProblem(f"文件“{upload.name}”不是 txt、docx 或 pdf 格式")
+    """Read an uploaded file with the decomposer's reader and decompose it: (text, result dict, warnings)."""
     from luoshi import decompose as decomposer
 
+    if upload.size > settings.LUOSHI_DOCUMENT_MAX_BYTES:
+        raise UploadProblem(f"文件“{upload.name}”有 {upload.size / 1048576:.1f} MB，超过上限 "
+                            f"{settings.LUOSHI_DOCUMENT_MAX_BYTES // 1048576} MB，请删去其中的图片后再上传")
+    if os.path.splitext(upload.name)[1].lower() not in (".txt", ".docx", ".pdf"):
+        raise UploadProblem(f"文件“{upload.name}”不是 txt、docx 或 pdf 格式")
     try:
-        text = decomposer.read_document(upload.read(), upload.name)
-    except decomposer.ReadError as e:
+        text, warnings = decomposer.read_bytes(upload.read(), upload.name)
+    except decomposer.DecomposeError as e:
         raise UploadProblem(f"无法读取文件“{upload.name}”：{e}") from None
     if not text.strip():
         raise UploadProblem(f"文件“{upload.name}”里没有文字（扫描件请先转成文字）")
-    kwargs = {"doc_date": doc_date}
-    if "unit_rules" in inspect.signature(decomposer.decompose).parameters:
-        kwargs["unit_rules"] = _unit_rules()
-    return text, decomposer.decompose(text, **kwargs).to_dict()
+    result = decomposer.decompose(text, doc_date=doc_date, unit_rules=_unit_rules())
+    return text, result.to_dict(), warnings
 
 
 @login_required
@@ -484,7 +483,7 @@ def document_upload(request):
     if request.method == "POST" and form.is_valid():
         upload, doc_date = form.cleaned_data["file"], form.cleaned_data["doc_date"]
         try:
-            text, result = _decompose_upload(upload, doc_date)
+            text, result, warnings = _decompose_upload(upload, doc_date)
         except UploadProblem as e:
             form.add_error("file", str(e))
         else:
@@ -494,18 +493,16 @@ def document_upload(request):
                 doc_date=doc_date or (dt.date.fromisoformat(result["doc_date"]) if result.get("doc_date") else None),
                 filename=upload.name[:200], text=text, result=result, uploaded_by=request.user)
             messages.success(request, f"已分解“{document.title}”：{len(result.get('tasks', []))} 条任务，请逐条核对后发布")
+            for warning in [*warnings, *result.get("warnings", [])]:
+                messages.warning(request, warning)
             return redirect("document-detail", pk=document.pk)
     return render(request, "ledger/document_upload.html", {"form": form})
 
 
 def _unit_lookup():
-    """Suggested unit names → Unit, by name, short name and aliases (the decomposer writes them as in the text)."""
-    lookup = {}
-    for unit in forms.WORK_UNITS:
-        for name in [unit.name, unit.short_name, *unit.aliases.replace("，", ",").split(",")]:
-            if name.strip():
-                lookup.setdefault(name.strip(), unit)
-    return lookup
+    """Suggested unit names (as the text writes them: name, short name, alias) → Unit."""
+    units = {u.pk: u for u in forms.WORK_UNITS}
+    return {name: units[pk] for name, pk in unit_names().items() if pk in units}
 
 
 def _short_title(text):
