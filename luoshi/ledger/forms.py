@@ -12,7 +12,7 @@ LEADERS = Person.objects.filter(role=Person.Role.LEADER)
 
 class LeaderChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
-        return f"{obj.name}（{obj.title}）" if obj.title else obj.name
+        return obj.name  # titles are long (副县长（分管…）) and names are how the office speaks of leaders
 
 
 class MultipleFileInput(forms.ClearableFileInput):

@@ -1,6 +1,7 @@
 """Server-rendered pages of the ledger. Objects come from `scope`; every change goes through `services`."""
 import datetime as dt
 import os
+import re
 
 from django.conf import settings
 from django.contrib import messages
@@ -18,7 +19,7 @@ from django.views.decorators.http import require_POST
 from luoshi.org.models import unit_names
 
 from . import forms, scope, services
-from .models import Document, Instruction, Light, ReportAttachment, SupervisionNotice, Target, Task, UnitRule
+from .models import Document, Instruction, Light, LightPolicy, ReportAttachment, SupervisionNotice, Target, Task, UnitRule
 
 RED_FIRST = Case(When(light=Light.RED, then=Value(0)), When(light=Light.YELLOW, then=Value(1)),
                  default=Value(2), output_field=IntegerField())
@@ -71,8 +72,12 @@ def console(request):
     tasks = _open_tasks(request.user)
     counts = {light: tasks.filter(light=light).count() for light in Light.values}
     on = services.today()
-    policy = services.LightPolicy.current()
-    unreported = [t for t in tasks.exclude(status=Task.Status.REPORTED_DONE).order_by(RED_FIRST, "deadline")
+    policy = LightPolicy.current()
+    # no task can have missed a report within the shortest cadence plus grace: only older ones are checked
+    quiet_since = on - dt.timedelta(days=min(Task.Cadence.values) + policy.report_grace_days)
+    candidates = tasks.exclude(status=Task.Status.REPORTED_DONE).filter(
+        Q(last_report_at__date__lt=quiet_since) | Q(last_report_at=None, start_date__lt=quiet_since))
+    unreported = [t for t in candidates.order_by(RED_FIRST, "deadline")
                   if services.missed_reports(t, on, policy.report_grace_days)]
     return render(request, "ledger/console.html", {
         "counts": counts,
@@ -506,13 +511,13 @@ def _unit_lookup():
 
 
 def _short_title(text):
-    """A row's title: its first clause when that reads as a name, else the opening words."""
-    text = text.strip().rstrip("。；;")
-    for mark in "，；：,;:":
-        head = text.split(mark, 1)[0]
-        if 4 <= len(head) < len(text):
-            return head[:60]
-    return text[:60]
+    """A row's title: its opening clauses up to a readable length (a 任务名称 is a phrase, not the sentence)."""
+    title = ""
+    for clause in re.split(r"(?<=[，；：,;:])", text.strip().rstrip("。；;")):
+        title += clause
+        if len(title) >= 8:
+            break
+    return title.rstrip("，；：,;:")[:60]
 
 
 def _draft_rows(document):
@@ -526,8 +531,8 @@ def _draft_rows(document):
         para_start = text.rfind("\n", 0, start) + 1
         para_end = text.find("\n", end)
         para_end = len(text) if para_end < 0 else para_end
-        before = text[max(para_start, start - 120):start]
-        after = text[end:min(para_end, end + 120)]
+        before = text[max(para_start, start - 60):start]
+        after = text[end:min(para_end, end + 60)]
         heading = headings[item["heading"]] if isinstance(item.get("heading"), int) and item["heading"] < len(
             headings) else None
         deadlines = [d for d in item.get("deadlines") or [] if d.get("date")]
