@@ -372,7 +372,6 @@ def dispatch(service_request, user, unit=None, note=""):
 
 
 def _handle(service_request, user, allowed, action):
-    scope.require(scope.can_handle(user, service_request))
     req = _locked(service_request)
     scope.require(scope.can_handle(user, req))
     _require_status(req, allowed, action)
@@ -438,9 +437,9 @@ def reply(service_request, user, text):
 def conclude(service_request, user, resolved, note=""):
     """办结: resolved, or closed unresolved (with an explanation already replied). Counted for the handling unit
     today; on time when this round's reply came before the reply deadline."""
-    scope.require(scope.can_conclude(user, service_request))
     with transaction.atomic():
         req = _locked(service_request)
+        scope.require(scope.can_conclude(user, req))
         _require_status(req, [Status.REPLIED], "办结")
         at = timezone.now()
         on_time = clock_of(req.events.all()).replied_on_time
