@@ -12,7 +12,7 @@ from django.core.paginator import Paginator
 from django.db.models import Case, IntegerField, Q, Value, When
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
@@ -25,14 +25,6 @@ RED_FIRST = Case(When(light=Light.RED, then=Value(0)), When(light=Light.YELLOW, 
                  default=Value(2), output_field=IntegerField())
 OPEN_NOTICE = [SupervisionNotice.Status.OPEN, SupervisionNotice.Status.ESCALATED]
 TARGET_TO_FILL = [Target.State.BLANK, Target.State.RETURNED]
-
-
-def _url_or(name, fallback):
-    """Link to a page another module provides, by name once it exists."""
-    try:
-        return reverse(name)
-    except NoReverseMatch:
-        return fallback
 
 
 def _add_error(form, error):
@@ -89,7 +81,6 @@ def console(request):
         "open_notices": scope.notices_for(request.user).filter(status__in=OPEN_NOTICE)
                                                        .select_related("task", "unit"),
         "drafts": Document.objects.filter(status=Document.Status.DRAFT),
-        "import_url": _url_or("ledger-import", "/ledger/import/"),
     })
 
 
@@ -144,8 +135,6 @@ def task_list(request):
     query.pop("page", None)
     return render(request, "ledger/task_list.html", {
         "form": form, "page": page, "query": query.urlencode(),
-        "export_url": _url_or("ledger-export", "/ledger/export.xlsx"),
-        "import_url": _url_or("ledger-import", "/ledger/import/"),
     })
 
 
