@@ -16,10 +16,12 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from luoshi import decompose as decomposer
 from luoshi.org.models import unit_names
 
 from . import forms, scope, services
-from .models import Document, Instruction, Light, LightPolicy, ReportAttachment, SupervisionNotice, Target, Task, UnitRule
+from .models import (Document, Instruction, Light, LightPolicy, ReportAttachment, SupervisionNotice, Target, Task,
+                     UnitRule)
 
 RED_FIRST = Case(When(light=Light.RED, then=Value(0)), When(light=Light.YELLOW, then=Value(1)),
                  default=Value(2), output_field=IntegerField())
@@ -446,8 +448,6 @@ def _unit_rules():
 
 def _decompose_upload(upload, doc_date):
     """Read an uploaded file with the decomposer's reader and decompose it: (text, result dict, warnings)."""
-    from luoshi import decompose as decomposer
-
     if upload.size > settings.LUOSHI_DOCUMENT_MAX_BYTES:
         raise UploadProblem(f"文件“{upload.name}”有 {upload.size / 1048576:.1f} MB，超过上限 "
                             f"{settings.LUOSHI_DOCUMENT_MAX_BYTES // 1048576} MB，请删去其中的图片后再上传")
@@ -467,7 +467,7 @@ def _decompose_upload(upload, doc_date):
 def document_list(request):
     scope.require(scope.is_office(request.user))
     documents = Document.objects.select_related("uploaded_by__person")
-    return render(request, "ledger/document_list.html", {"documents": documents, "form": forms.DocumentUploadForm()})
+    return render(request, "ledger/document_list.html", {"documents": documents})
 
 
 @login_required
@@ -572,7 +572,9 @@ def document_detail(request, pk):
                 tasks = services.publish_document(document, rows, request.user)
             except services.PublishError as e:
                 # the service counts only the rows sent; map back to the rows on screen
-                row_errors = {chosen[i] if i < len(chosen) else 0: msgs for i, msgs in e.errors.items()}
+                row_errors = {chosen[i]: msgs for i, msgs in e.errors.items() if i < len(chosen)}
+                if not chosen:
+                    messages.error(request, "请至少勾选一条任务再发布")
             else:
                 messages.success(request, f"已发布 {len(tasks)} 项任务，已交办各牵头单位")
                 return redirect("document-detail", pk=document.pk)

@@ -346,6 +346,14 @@ def test_publish_with_an_invalid_row_shows_errors_and_creates_nothing(client, co
     assert document.status == Document.Status.DRAFT
 
 
+def test_publish_with_nothing_ticked_says_so(client, county):
+    document = draft_document(county, [{"text": "要抓招商。", "targets": [], "deadlines": [], "lead_unit": "商务局"}])
+    client.force_login(county.office)
+    response = client.post(f"/documents/{document.pk}/", formset_data([{"title": "招商", "text": "要抓招商。"}]),
+                           follow=True)
+    assert "请至少勾选一条任务再发布" in response.content.decode() and Task.objects.count() == 0
+
+
 def test_publish_included_rows(client, county):
     document = draft_document(county, [
         {"text": "确保引进亿元以上项目**个。", "targets": [BLANK], "deadlines": [], "lead_unit": "商务局", "co_units": []},
@@ -366,7 +374,6 @@ def test_publish_included_rows(client, county):
 
 
 def test_upload_decompose_preview_publish(client, county):
-    pytest.importorskip("luoshi.decompose")
     client.force_login(county.office)
     response = client.post("/documents/upload/", {
         "file": SimpleUploadedFile("讲话.txt", SPEECH.encode()), "doc_date": "2020-12-20"})
