@@ -44,9 +44,16 @@ def next_stage(stage):
     return STAGES[i + 1] if i + 1 < len(STAGES) else None
 
 
-def previous_stage(stage):
-    i = STAGES.index(stage)
-    return STAGES[i - 1] if i else None
+# the later stages' date fields: planned_<suffix> and entered_<suffix>
+DATE_SUFFIX = {Stage.PREPARATION: "preparation", Stage.CONSTRUCTION: "construction", Stage.COMPLETED: "completion"}
+
+
+def planned_field(stage):
+    return f"planned_{DATE_SUFFIX[stage]}"
+
+
+def entered_field(stage):
+    return f"entered_{DATE_SUFFIX[stage]}"
 
 
 class StageItem(models.Model):
@@ -121,10 +128,10 @@ class Project(models.Model):
         return self.name
 
     def planned_date(self, stage):
-        return getattr(self, f"planned_{stage}", None)
+        return getattr(self, planned_field(stage)) if stage in DATE_SUFFIX else None
 
     def entered_date(self, stage):
-        return self.registered_on if stage == Stage.INTRODUCED else getattr(self, f"entered_{stage}")
+        return self.registered_on if stage == Stage.INTRODUCED else getattr(self, entered_field(stage))
 
     @property
     def completion_rate(self):

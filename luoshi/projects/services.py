@@ -17,7 +17,8 @@ from luoshi.org.models import Person, Unit, unit_names
 
 from . import scope
 from .models import (LEAD_STAGE_DATES, YI, ExchangeRate, FundsInPlace, Lead, MonthlyReport, Problem, Programme,
-                     Project, ProjectItem, ReportPhoto, Stage, StageItem, TargetBinding, next_stage)
+                     Project, ProjectItem, ReportPhoto, Stage, StageItem, TargetBinding, entered_field, next_stage,
+                     planned_field)
 
 MONEY_LIMIT = Decimal(10) ** 12  # MONEY holds 12 digits before the point
 
@@ -104,7 +105,7 @@ def missed_reports(project, on, grace_days):
 
 
 def stage_label(stage):
-    return Project._meta.get_field(f"planned_{stage}").verbose_name
+    return Project._meta.get_field(planned_field(stage)).verbose_name
 
 
 def compute_light(project, on=None, policy=None, overdue_problems=None):
@@ -250,7 +251,7 @@ def create_project(user, members=(), stage=Stage.INTRODUCED, on=None, **fields):
     stage = _choice(stage, Stage, "stage", "当前阶段")
     project = Project(registered_on=on, stage=stage, **values)
     for later in Stage.values[1:Stage.values.index(stage) + 1]:
-        setattr(project, f"entered_{later}", on)
+        setattr(project, entered_field(later), on)
     _check_plan(project)
     team = _members(members)
     with transaction.atomic():
@@ -342,7 +343,7 @@ def advance_stage(project, user, on=None):
                               f"{'、'.join(missing)}", "stage")
         before = current.get_stage_display()
         current.stage = upcoming
-        setattr(current, f"entered_{upcoming}", on)
+        setattr(current, entered_field(upcoming), on)
         current.version += 1
         _set_light(current, on)
         current.save()

@@ -298,3 +298,11 @@ def test_year_figures_for_projects(county, project, frozen):
     assert services.figure_value("projects_started", 2021) == 1
     assert services.figure_value("project_investment", 2021) == Decimal("2.50")
     assert services.figure_value("projects_started", 2020) == 0
+
+
+def test_lights_in_construction_follow_the_planned_completion(county, make_project):
+    project = make_project(stage="开工建设", planned_construction=dt.date(2021, 5, 1),
+                           planned_completion=dt.date(2021, 6, 30), on=dt.date(2021, 6, 1))
+    assert project.entered_construction == dt.date(2021, 6, 1) and project.entered_preparation == dt.date(2021, 6, 1)
+    assert light(project, dt.date(2021, 6, 20)) == (Light.YELLOW, "距计划竣工投产（2021-06-30）还有10天")
+    assert light(project, dt.date(2021, 7, 1))[0] == Light.RED

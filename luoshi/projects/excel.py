@@ -1,0 +1,217 @@
+"""The 月调度 table in Excel: export a month's scheduling table, import an existing project list (all or nothing).
+
+The export is one query (this month's and year-to-date figures are subqueries on the (project, month) key, the
+project's cumulative total is stored on it) written by a write-only workbook, so 5,000 projects stay fast.
+Its columns are also the import's, so an exported table imports back into the same projects.
+"""
+import datetime as dt
+import re
+import tempfile
+import zipfile
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.db.models import OuterRef, Prefetch, Subquery
+from openpyxl import Workbook, load_workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+
+from luoshi.ledger.services import LedgerError
+
+from . import services
+from .models import MonthlyReport, Problem, Project, Stage
+
+SHEET_TITLE = "重点项目月调度表"
+# (header, width, project field it imports into); the first ten are the county's 月调度 table
+COLUMNS = [
+    ("项目名称", 30, "name"), ("总投资（万元）", 13, "total_investment"),
+    ("年度计划（万元）", 13, "annual_investment"), ("本月完成（万元）", 13, None), ("累计完成（万元）", 13, None),
+    ("完成率", 8, None), ("当前阶段", 10, "stage"), ("存在问题", 40, None), ("责任领导", 10, "leader"),
+    ("责任单位", 16, "lead_unit"), ("项目类别", 10, "category"), ("所属工程", 12, "programme"),
+    ("所在乡镇", 10, "township"), ("业主单位", 20, "owner"), ("纳入省重点", 8, "provincial_key"),
+    ("纳入市重点", 8, "city_key"), ("计划启动前期", 12, "planned_preparation"),
+    ("计划开工", 12, "planned_construction"), ("计划竣工投产", 12, "planned_completion"),
+]
+IMPORT_FIELDS = {re.sub(r"（.*）", "", header): name for header, _, name in COLUMNS if name}
+REQUIRED = ["项目名称", "责任单位"]
+IMPORT_MAX_BYTES = 5 * 1024 * 1024
+IMPORT_MAX_ROWS = 3000
+HEADER_SCAN_ROWS = 10
+YES = {"是", "√", "Y", "y", "1", "TRUE", "True", "true"}
+NO = {"", "否", "×", "N", "n", "0", "FALSE", "False", "false"}
+
+
+# --- export -----------------------------------------------------------------------------------
+
+def monthly_rows(projects, month):
+    """Projects with this month's completion and the year-to-date total as of the month."""
+    reports = MonthlyReport.objects.filter(project=OuterRef("pk"))
+    return (projects.select_related("leader", "lead_unit", "programme", "township")
+            .prefetch_related(Prefetch("problems", Problem.objects.exclude(status=Problem.Status.CLOSED),
+                                       to_attr="open_problems"))
+            .annotate(month_investment=Subquery(reports.filter(month=month).values("investment")[:1]),
+                      year_to_date=Subquery(reports.filter(month__year=month.year, month__lte=month)
+                                            .order_by("-month").values("year_to_date")[:1]))
+            .order_by("id"))
+
+
+def export_monthly(projects, month, out):
+    """Write the month's 月调度 table to `out` (a path or binary file); returns the row count."""
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(SHEET_TITLE)
+    for i, (_, width, _) in enumerate(COLUMNS, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = width
+    ws.freeze_panes = "A3"
+    title = WriteOnlyCell(ws, value=f"重点项目月调度表（{month.year}年{month.month}月）")
+    title.font = Font(bold=True, size=14)
+    ws.append([title])
+    header = []
+    for text, _, _ in COLUMNS:
+        cell = WriteOnlyCell(ws, value=text)
+        cell.font = Font(bold=True)
+        header.append(cell)
+    ws.append(header)
+    count = 0
+    for count, p in enumerate(monthly_rows(projects, month).iterator(chunk_size=2000), start=1):
+        ytd = p.year_to_date or 0
+        rate = WriteOnlyCell(ws, value=float(ytd / p.annual_investment) if p.annual_investment else None)
+        rate.number_format = "0.0%"
+        ws.append([
+            p.name, p.total_investment, p.annual_investment, p.month_investment or 0, ytd, rate,
+            p.get_stage_display(), "；".join(f"{x.get_category_display()}：{x.text}" for x in p.open_problems),
+            p.leader.name, p.lead_unit.name, p.get_category_display(), p.programme.name if p.programme else "",
+            p.township.name if p.township else "", p.owner, "是" if p.provincial_key else "",
+            "是" if p.city_key else "", p.planned_preparation, p.planned_construction, p.planned_completion,
+        ])
+    wb.save(out)
+    return count
+
+
+def export_to_tempfile(projects, month):
+    out = tempfile.TemporaryFile(suffix=".xlsx")
+    export_monthly(projects, month, out)
+    out.seek(0)
+    return out
+
+
+# --- import -----------------------------------------------------------------------------------
+
+class ImportRejected(Exception):
+    """The file itself cannot be read (too big, not an .xlsx, corrupt, no header)."""
+
+
+@dataclass
+class RowError:
+    row: int  # as numbered in Excel
+    column: str
+    message: str
+
+
+@dataclass
+class ImportResult:
+    projects: list = field(default_factory=list)
+    errors: list = field(default_factory=list)
+
+    @property
+    def ok(self):
+        return not self.errors
+
+
+def _text(value):
+    return "" if value is None else str(value).strip()
+
+
+def read_rows(upload):
+    """(sheet row number, {field: cell value}) for each non-empty row under the header."""
+    name = (getattr(upload, "name", "") or "").lower()
+    if not name.endswith(".xlsx"):
+        raise ImportRejected("请上传 Excel（.xlsx）文件；旧版 .xls 请先另存为 .xlsx")
+    if upload.size > IMPORT_MAX_BYTES:
+        raise ImportRejected(f"文件超过 {IMPORT_MAX_BYTES // 1048576} MB，请拆分后分批导入")
+    if not zipfile.is_zipfile(upload):
+        raise ImportRejected("文件已损坏或不是有效的 Excel（.xlsx）文件")
+    upload.seek(0)
+    try:
+        wb = load_workbook(upload, read_only=True, data_only=True)
+    except Exception:  # openpyxl raises many types for a broken file
+        raise ImportRejected("文件已损坏或不是有效的 Excel（.xlsx）文件") from None
+    try:
+        ws = wb[SHEET_TITLE] if SHEET_TITLE in wb.sheetnames else wb.worksheets[0]
+        rows = ws.iter_rows(values_only=True)
+        columns = None
+        for header_row in range(1, HEADER_SCAN_ROWS + 1):
+            cells = next(rows, None)
+            if cells is None:
+                break
+            names = [re.sub(r"（.*）|\(.*\)", "", _text(c)) for c in cells]
+            if all(n in names for n in REQUIRED):
+                columns = {i: IMPORT_FIELDS[n] for i, n in enumerate(names) if n in IMPORT_FIELDS}
+                break
+        if columns is None:
+            raise ImportRejected("没有找到表头：应包含“项目名称”“责任单位”等列")
+        found = []
+        for number, cells in enumerate(rows, start=header_row + 1):
+            values = {name: cells[i] for i, name in columns.items() if i < len(cells)}
+            if all(_text(v) == "" for v in values.values()):
+                continue
+            if len(found) >= IMPORT_MAX_ROWS:
+                raise ImportRejected(f"一次最多导入 {IMPORT_MAX_ROWS} 行，请拆分后分批导入")
+            found.append((number, values))
+    except ImportRejected:
+        raise
+    except Exception:
+        raise ImportRejected("文件已损坏或不是有效的 Excel（.xlsx）文件") from None
+    finally:
+        wb.close()
+    if not found:
+        raise ImportRejected("表格中没有项目行")
+    return found
+
+
+HEADERS = {name: re.sub(r"（.*）", "", header) for header, _, name in COLUMNS if name}
+
+
+def _row_fields(values):
+    """One sheet row → create_project keyword arguments, or raise LedgerError naming the field."""
+    fields = {}
+    for name, value in values.items():
+        if name in ("provincial_key", "city_key"):
+            text = _text(value)
+            if text not in YES | NO:
+                raise LedgerError(f"“{text}”应填“是”或留空", name)
+            fields[name] = text in YES
+        elif name.startswith("planned_") and isinstance(value, dt.datetime):
+            fields[name] = value.date()
+        elif name in ("total_investment", "annual_investment"):
+            fields[name] = "" if value is None else value
+        elif name == "stage":
+            fields[name] = _text(value) or Stage.INTRODUCED
+        else:
+            fields[name] = _text(value)
+    return fields
+
+
+def import_projects(upload, user, on=None):
+    """Create every project of an uploaded list; nothing is written unless every row passes.
+
+    Raises ImportRejected for an unreadable file; returns ImportResult with the projects or the row errors.
+    """
+    rows = read_rows(upload)
+    result, seen = ImportResult(), {}
+    with transaction.atomic():
+        for number, values in rows:
+            name = _text(values.get("name"))
+            if name in seen:
+                result.errors.append(RowError(number, "项目名称", f"与第{seen[name]}行重复"))
+                continue
+            seen[name] = number
+            try:
+                with transaction.atomic():
+                    result.projects.append(services.create_project(user, on=on, **_row_fields(values)))
+            except LedgerError as e:
+                result.errors.append(RowError(number, HEADERS.get(e.field, ""), e.message))
+        if result.errors:
+            transaction.set_rollback(True)
+            result.projects = []
+    return result
