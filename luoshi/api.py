@@ -13,7 +13,8 @@ from ninja.security import APIKeyCookie, HttpBearer
 from ninja.utils import check_csrf
 
 from luoshi.ledger import services
-from luoshi.ledger.api import TaskDetail
+from luoshi.ledger.models import Target
+from luoshi.ledger.api import TargetOut, TaskDetail
 from luoshi.ledger.api import router as ledger_router
 from luoshi.org.api import router as org_router
 from luoshi.org.models import ApiToken
@@ -102,5 +103,6 @@ def publish_error(request, exc):
 
 @api.exception_handler(services.Conflict)
 def conflict(request, exc):
-    current = TaskDetail.from_orm(exc.current, context={"request": request}).model_dump(mode="json")
+    schema = TargetOut if isinstance(exc.current, Target) else TaskDetail
+    current = schema.from_orm(exc.current, context={"request": request}).model_dump(mode="json")
     return _error(request, 409, str(exc), current=current)

@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Annotated, List, Optional, Union
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import F, Q
+from django.db.models import F
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
@@ -286,6 +286,7 @@ class FillIn(Schema):
 
 class NoteIn(Schema):
     note: str = Field(description="退回理由")
+    version: Optional[int] = Field(None, description="看到的目标 version；目标已被改动则 409")
 
 
 class NoticeIn(Schema):
@@ -331,16 +332,7 @@ def _detail(user, pk):
 @router.get("/tasks", response=List[TaskOut], summary="任务列表（按完成时限）")
 @paginate(Pages)
 def list_tasks(request, filters: Query[TaskFilters]):
-    tasks = _tasks(request.auth)
-    if filters.unit:
-        tasks = tasks.filter(Q(lead_unit=filters.unit) | Q(co_units=filters.unit)).distinct()
-    for name in ("light", "leader", "status", "area"):
-        if getattr(filters, name):
-            tasks = tasks.filter(**{name: getattr(filters, name)})
-    if filters.q:
-        tasks = tasks.filter(Q(code__icontains=filters.q) | Q(title__icontains=filters.q)
-                             | Q(text__icontains=filters.q))
-    return tasks.order_by(F("deadline").asc(nulls_last=True), "code")
+    return services.filter_tasks(_tasks(request.auth), **filters.dict()).order_by(F("deadline").asc(nulls_last=True), "code")
 
 
 @router.get("/tasks/{task_id}", response={200: TaskDetail, **ERRORS}, summary="任务详情")
@@ -425,13 +417,15 @@ def fill_target(request, target_id: Id, payload: FillIn):
 
 
 @router.post("/targets/{target_id}/confirm", response={200: TargetOut, **ERRORS}, summary="确认目标值（督查室）")
-def confirm_target(request, target_id: Id):
-    return services.confirm_target(_target(request.auth, target_id), request.auth)
+def confirm_target(request, target_id: Id, version: Optional[int] = None):
+    """`?version=` is the version the office saw; a value changed since gives 409."""
+    return services.confirm_target(_target(request.auth, target_id), request.auth, version=version)
 
 
 @router.post("/targets/{target_id}/return", response={200: TargetOut, **ERRORS}, summary="退回目标值（督查室）")
 def return_target(request, target_id: Id, payload: NoteIn):
-    return services.return_target(_target(request.auth, target_id), request.auth, payload.note)
+    return services.return_target(_target(request.auth, target_id), request.auth, payload.note,
+                                  version=payload.version)
 
 
 # --- supervision notices ------------------------------------------------------------------

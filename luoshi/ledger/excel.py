@@ -11,7 +11,7 @@ import zipfile
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
 from django.utils import timezone
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
@@ -21,7 +21,7 @@ from openpyxl.utils import get_column_letter
 from luoshi.org.models import Person, Unit, unit_names
 
 from . import services
-from .models import Light, Target, Task
+from .models import Light, Target
 
 SHEET_TITLE = "任务台账"
 
@@ -41,24 +41,6 @@ HEADER_FILL = PatternFill("solid", fgColor="FFD9D9D9")
 WRAP = Alignment(wrap_text=True, vertical="top")
 
 # --- export -----------------------------------------------------------------------------------
-
-
-def filter_tasks(tasks, params):
-    """Narrow an already scoped queryset by the GET filters: unit (lead or co), light, leader, status.
-
-    Unknown or malformed values are ignored rather than failing the download.
-    """
-    unit = params.get("unit", "")
-    if unit.isdigit():
-        tasks = tasks.filter(Q(lead_unit=unit) | Q(co_units=unit)).distinct()
-    if params.get("light") in Light.values:
-        tasks = tasks.filter(light=params["light"])
-    leader = params.get("leader", "")
-    if leader.isdigit():
-        tasks = tasks.filter(leader=leader)
-    if params.get("status") in Task.Status.values:
-        tasks = tasks.filter(status=params["status"])
-    return tasks
 
 
 def target_cell_text(targets):

@@ -7,13 +7,18 @@ from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 
-from . import excel, scope, services
+from . import excel, forms, scope, services
 
 
 @login_required
 def export(request):
-    """The 任务台账 the user may see, narrowed by ?unit=&light=&leader=&status=."""
-    tasks = excel.filter_tasks(scope.tasks_for(request.user), request.GET)
+    """The 任务台账 the user may see, narrowed by the task list's filters (malformed ones are ignored)."""
+    tasks = scope.tasks_for(request.user)
+    form = forms.TaskFilterForm(request.GET)
+    if form.is_valid():
+        tasks = services.filter_tasks(tasks, **form.cleaned_data)
+    else:  # keep the valid filters rather than failing the download
+        tasks = services.filter_tasks(tasks, **{k: v for k, v in form.cleaned_data.items() if k not in form.errors})
     filename = f"任务台账-{services.today():%Y%m%d}.xlsx"
     return FileResponse(excel.export_to_tempfile(tasks), as_attachment=True, filename=filename)
 

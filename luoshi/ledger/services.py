@@ -8,9 +8,10 @@ from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.db.models.functions import Length
 from django.utils import timezone
 
@@ -75,6 +76,20 @@ def audit(actor, obj, action, changes=None, task=None):
         task=task if task is not None else (obj if isinstance(obj, Task) else None),
         changes={k: [_plain(b), _plain(a)] for k, (b, a) in (changes or {}).items()},
     )
+
+
+# --- finding tasks ------------------------------------------------------------------------
+
+def filter_tasks(tasks, unit=None, light=None, leader=None, status=None, area=None, q=None):
+    """Narrow an already scoped queryset the same way on the list page, the API and the Excel export."""
+    if unit:
+        tasks = tasks.filter(Q(lead_unit=unit) | Q(co_units=unit)).distinct()
+    for name, value in (("light", light), ("leader", leader), ("status", status), ("area", area)):
+        if value:
+            tasks = tasks.filter(**{name: value})
+    if q:
+        tasks = tasks.filter(Q(code__icontains=q) | Q(title__icontains=q) | Q(text__icontains=q))
+    return tasks
 
 
 # --- lights -------------------------------------------------------------------------------
@@ -222,6 +237,7 @@ def next_task_codes(year, count):
 
 def create_tasks(rows, user, document=None, on=None):
     """Validate every row, then create all tasks in one transaction: all or nothing."""
+    scope.require(scope.is_office(user))
     on = on or today()
     cleaned, errors, names = [], {}, unit_names()
     for i, row in enumerate(rows):
@@ -272,10 +288,14 @@ def update_task(task, user, version, co_units=None, **fields):
     unknown = set(fields) - set(EDITABLE)
     if unknown:
         raise LedgerError(f"不能修改字段：{'、'.join(sorted(unknown))}")
+    if fields.get("leader") is not None and fields["leader"].role != Person.Role.LEADER:
+        raise LedgerError(f"{fields['leader'].name}不是县领导，不能任分管领导", "leader")
     with transaction.atomic():
         current = Task.objects.select_for_update().get(pk=task.pk)
         if current.version != int(version):
             raise Conflict(current)
+        if co_units is not None:
+            co_units = [u for u in co_units if u.pk != fields.get("lead_unit", current.lead_unit).pk]
         changes = {}
         for name, value in fields.items():
             before = getattr(current, name)
@@ -289,7 +309,11 @@ def update_task(task, user, version, co_units=None, **fields):
                 current.co_units.set(co_units)
         if not changes:
             return current
-        current.full_clean(exclude=["code", "co_units"])
+        try:
+            current.full_clean(exclude=["code", "co_units"])
+        except ValidationError as e:
+            field, messages = next(iter(e.message_dict.items()))
+            raise LedgerError(messages[0], field) from None
         current.version += 1
         _set_light(current)
         current.save()
@@ -330,12 +354,13 @@ def report_progress(task, user, percent, text, files=(), done=False):
         if current.status == Task.Status.VERIFIED:
             raise LedgerError("任务已核销，无需再填报")
         report = ProgressReport.objects.create(
-            task=current, unit=person.unit if person else current.lead_unit, author=user,
+            task=current, unit=person.unit if person and person.is_unit_staff else current.lead_unit, author=user,
             percent=100 if done else percent, text=text, done=done)
         for f in files:
             ReportAttachment.objects.create(report=report, file=f, name=f.name[:200], size=f.size)
         before = (current.progress, current.status)
-        current.progress = report.percent
+        if report.unit_id == current.lead_unit_id:  # a co-unit reports its part, not the whole task's
+            current.progress = report.percent
         current.last_report_at = report.created_at
         current.status = Task.Status.REPORTED_DONE if done else Task.Status.IN_PROGRESS
         current.version += 1
@@ -377,49 +402,67 @@ def _set_status(task, user, status, action, reason=""):
 
 # --- targets ------------------------------------------------------------------------------
 
-def fill_target(target, user, value, note=""):
-    """The lead unit fills a blank target (or one the office returned)."""
+def _change_target(target, user, version, action, check, apply):
+    """Lock the target, refuse a stale `version` (the user saw another value), check, apply, audit."""
+    with transaction.atomic():
+        current = Target.objects.select_for_update().select_related("task").get(pk=target.pk)
+        if version is not None and current.version != int(version):
+            raise Conflict(current)
+        check(current)
+        before = {"value": current.value, "state": current.state, "note": current.note}
+        apply(current)
+        current.version += 1
+        current.save()
+        after = {"value": current.value, "state": current.state, "note": current.note}
+        audit(user, current, action, {k: (before[k], after[k]) for k in before if before[k] != after[k]},
+              task=current.task)
+    return current
+
+
+def fill_target(target, user, value, note="", version=None):
+    """The lead unit fills a blank target (or one the office returned, or its own unconfirmed value)."""
     scope.require(scope.can_fill_targets(user, target.task))
-    if not target.placeholder:
-        raise LedgerError("该目标已确定，无需填报", "value")
-    if target.state == Target.State.CONFIRMED:
-        raise LedgerError("该目标已确认，如需调整请联系督查室", "value")
     number = _decimal(value, "value")
     if number is None or number < 0:
         raise LedgerError("请填写不小于 0 的目标值", "value")
-    before = (target.value, target.state)
-    target.value, target.state, target.note = number, Target.State.FILLED, (note or "")[:200]
-    target.filled_by, target.filled_at = user, timezone.now()
-    target.version += 1
-    target.save()
-    audit(user, target, "填报目标值", {"value": (before[0], number), "state": (before[1], target.state)},
-          task=target.task)
-    return target
+
+    def check(current):
+        if not current.placeholder:
+            raise LedgerError("该目标已确定，无需填报", "value")
+        if current.state == Target.State.CONFIRMED:
+            raise LedgerError("该目标已确认，如需调整请联系督查室", "value")
+
+    def apply(current):
+        current.value, current.state, current.note = number, Target.State.FILLED, (note or "")[:200]
+        current.filled_by, current.filled_at = user, timezone.now()
+
+    return _change_target(target, user, version, "填报目标值", check, apply)
 
 
-def confirm_target(target, user):
+def _must_be_filled(current):
+    if current.state != Target.State.FILLED:
+        raise LedgerError("只有待确认的目标可以确认或退回")
+
+
+def confirm_target(target, user, version=None):
+    """The office confirms the value it saw (`version`); a value changed since is a Conflict."""
     scope.require(scope.is_office(user))
-    if target.state != Target.State.FILLED:
-        raise LedgerError("只有待确认的目标可以确认")
-    target.state = Target.State.CONFIRMED
-    target.version += 1
-    target.save()
-    audit(user, target, "确认目标值", {"state": (Target.State.FILLED, target.state)}, task=target.task)
-    return target
+
+    def apply(current):
+        current.state = Target.State.CONFIRMED
+
+    return _change_target(target, user, version, "确认目标值", _must_be_filled, apply)
 
 
-def return_target(target, user, note):
+def return_target(target, user, note, version=None):
     scope.require(scope.is_office(user))
-    if target.state != Target.State.FILLED:
-        raise LedgerError("只有待确认的目标可以退回")
     if not (note or "").strip():
         raise LedgerError("请写明退回理由", "note")
-    target.state, target.note = Target.State.RETURNED, note.strip()[:200]
-    target.version += 1
-    target.save()
-    audit(user, target, "退回目标值", {"state": (Target.State.FILLED, target.state), "note": ("", target.note)},
-          task=target.task)
-    return target
+
+    def apply(current):
+        current.state, current.note = Target.State.RETURNED, note.strip()[:200]
+
+    return _change_target(target, user, version, "退回目标值", _must_be_filled, apply)
 
 
 # --- supervision notices ------------------------------------------------------------------

@@ -124,14 +124,7 @@ def task_list(request):
     tasks = scope.tasks_for(request.user).select_related("lead_unit", "leader").order_by(RED_FIRST, "deadline",
                                                                                         "code")
     if form.is_valid():
-        f = form.cleaned_data
-        if f["q"]:
-            tasks = tasks.filter(Q(title__icontains=f["q"]) | Q(text__icontains=f["q"]) | Q(code__icontains=f["q"]))
-        if f["unit"]:
-            tasks = tasks.filter(Q(lead_unit=f["unit"]) | Q(co_units=f["unit"])).distinct()
-        for name in ("light", "leader", "status", "area"):
-            if f[name]:
-                tasks = tasks.filter(**{name: f[name]})
+        tasks = services.filter_tasks(tasks, **form.cleaned_data)
     page = Paginator(tasks, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -344,13 +337,16 @@ def target_review(request, pk, target_pk, action):
     """The office confirms a filled target or returns it with a note."""
     task, target = _target(request, pk, target_pk)
     scope.require(scope.is_office(request.user))
+    version = request.POST.get("version") or None  # the value the office saw; a later change conflicts
     try:
         if action == "confirm":
-            services.confirm_target(target, request.user)
+            services.confirm_target(target, request.user, version=version)
             messages.success(request, f"已确认目标：{target.display()}")
         else:
-            services.return_target(target, request.user, request.POST.get("note", ""))
+            services.return_target(target, request.user, request.POST.get("note", ""), version=version)
             messages.success(request, f"已退回目标：{target.display()}")
+    except services.Conflict as e:
+        messages.error(request, f"牵头单位刚刚改为 {e.current.display()}，请核对后再确认或退回")
     except services.LedgerError as e:
         messages.error(request, e.message)
     return redirect("task-detail", pk=task.pk)

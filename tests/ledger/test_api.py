@@ -335,7 +335,8 @@ def test_report_progress_and_list_reports(county, task):
     reports = call(county.office, "get", f"tasks/{task.pk}/reports").json()
     assert [(r["unit"]["name"], r["percent"]) for r in reports] == [("商务局", 50), ("河阳镇", 35)]
     fresh = Task.objects.get(pk=task.pk)
-    assert (fresh.progress, fresh.status, fresh.version) == (50, "in_progress", task.version + 2)
+    # the co-unit's 50% is its part; the task's progress is the lead unit's figure
+    assert (fresh.progress, fresh.status, fresh.version) == (35, "in_progress", task.version + 2)
 
 
 @pytest.mark.parametrize("body,field", [
@@ -533,3 +534,12 @@ def test_services_reject_a_target_value_the_column_cannot_hold(county, task):
     blank = task.targets.first()
     with pytest.raises(services.LedgerError):
         services.fill_target(blank, county.clerk_a, "1e30")
+
+
+def test_confirming_a_target_changed_since_it_was_read_conflicts(county, task):
+    blank = task.targets.filter(placeholder=True).first()
+    seen = call(county.clerk_a, "post", f"targets/{blank.pk}/fill", {"value": 8}).json()
+    call(county.clerk_a, "post", f"targets/{blank.pk}/fill", {"value": 3})
+    response = call(county.office, "post", f"targets/{blank.pk}/confirm?version={seen['version']}")
+    assert response.status_code == 409 and float(response.json()["current"]["value"]) == 3
+    assert call(county.office, "post", f"targets/{blank.pk}/confirm").status_code == 200

@@ -280,3 +280,14 @@ def test_parse_targets_rejects(cell):
 ])
 def test_parse_date(cell, expected):
     assert excel.parse_date(cell) == expected
+
+
+def test_export_narrows_like_the_task_list(client, county, make_task):
+    make_task(title="招商引资突破年", area="项目为王")
+    make_task(title="农村人居环境整治", area="乡村振兴")
+    client.force_login(county.office)
+    for params, expected in [({"q": "招商"}, 1), ({"area": "乡村振兴"}, 1), ({"light": "nonsense", "q": "农村"}, 1),
+                             ({}, 2)]:
+        response = client.get(reverse("ledger-export"), params)
+        sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+        assert sheet.max_row - 1 == expected, params

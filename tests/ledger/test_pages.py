@@ -46,7 +46,7 @@ def test_login_page_signs_in(client, county):
 
 
 def test_workbench_shows_red_first_blanks_and_report_button(client, county, make_task, task):
-    red = make_task(title="红灯任务", deadline=dt.date(2021, 2, 1))
+    make_task(title="红灯任务", deadline=dt.date(2021, 2, 1))
     services.refresh_lights()  # 2021 deadlines are past: both red, the earlier deadline first
     html = page(client, county.clerk_a, "/workbench/")
     tasks = html.split("<h2>本单位任务")[1]

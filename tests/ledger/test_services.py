@@ -202,12 +202,15 @@ def test_progress_rules(make_task, county):
         services.report_progress(task, county.clerk_a, 10, "  ")
     with pytest.raises(services.LedgerError):  # a co-unit cannot declare the whole task done
         services.report_progress(task, county.clerk_b, 100, "完成", done=True)
-    services.report_progress(task, county.clerk_b, 30, "配合完成选址")  # co-unit reports
+    services.report_progress(task, county.clerk_b, 30, "配合完成选址")  # co-unit reports its part
     with pytest.raises(PermissionDenied):
         services.report_progress(task, county.clerk_commerce, 30, "不是我的任务")
     task.refresh_from_db()
-    assert (task.progress, task.status, task.version) == (30, Task.Status.IN_PROGRESS, 2)
+    assert (task.progress, task.status, task.version) == (0, Task.Status.IN_PROGRESS, 2)
     assert ProgressReport.objects.get().unit == county.town_b
+    services.report_progress(task, county.office, 40, "督查室代填")  # on the lead unit's behalf
+    task.refresh_from_db()
+    assert task.progress == 40 and task.reports.first().unit == county.town_a
 
 
 def test_attachment_limits(make_task, county, settings):
@@ -254,18 +257,22 @@ def test_blank_target_filled_by_lead_unit_and_confirmed_by_office(make_task, cou
         services.fill_target(target, county.clerk_a, 8)
     with pytest.raises(services.LedgerError):
         services.fill_target(target, county.clerk_commerce, "八")
-    services.fill_target(target, county.clerk_commerce, 8)
+    target = services.fill_target(target, county.clerk_commerce, 8)
     assert target.state == Target.State.FILLED and target.is_open
     services.return_target(target, county.office, "目标偏低")
-    services.fill_target(target, county.clerk_commerce, "10")
-    services.confirm_target(target, county.office)
+    seen = services.fill_target(target, county.clerk_commerce, "10")
+    services.fill_target(target, county.clerk_commerce, "12")  # changed while the office looks at 10
+    with pytest.raises(services.Conflict):
+        services.confirm_target(target, county.office, version=seen.version)
+    target = services.fill_target(target, county.clerk_commerce, "10")
+    services.confirm_target(target, county.office, version=target.version)
     target.refresh_from_db()
     assert (target.value, target.state, target.is_open) == (10, Target.State.CONFIRMED, False)
     assert target.display() == "引进亿元以上项目 10个"
     with pytest.raises(services.LedgerError):
         services.fill_target(target, county.clerk_commerce, 12)
     actions = list(AuditEntry.objects.filter(task=task).values_list("action", flat=True))
-    assert actions.count("填报目标值") == 2 and "确认目标值" in actions and "退回目标值" in actions
+    assert actions.count("填报目标值") == 4 and "确认目标值" in actions and "退回目标值" in actions
 
 
 # --- notices and instructions -------------------------------------------------------------
