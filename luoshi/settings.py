@@ -27,6 +27,7 @@ INSTALLED_APPS = [
     "luoshi.ledger",
     "luoshi.projects",
     "luoshi.service",
+    "luoshi.cockpit",
 ]
 
 MIDDLEWARE = [

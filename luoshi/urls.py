@@ -16,6 +16,7 @@ urlpatterns = [
     path("ledger/", include("luoshi.ledger.excel_views")),
     path("projects/", include("luoshi.projects.urls")),
     path("service/", include("luoshi.service.urls")),
+    path("cockpit/", include("luoshi.cockpit.urls")),
     path("open311/v2/", include("luoshi.service.open311")),
     path("", include("luoshi.ledger.urls")),
 ]
