@@ -20,7 +20,7 @@ from openpyxl.utils import get_column_letter
 from luoshi.ledger.services import LedgerError
 
 from . import services
-from .models import MonthlyReport, Problem, Project, Stage
+from .models import MonthlyReport, Problem, Stage
 
 SHEET_TITLE = "重点项目月调度表"
 # (header, width, project field it imports into); the first ten are the county's 月调度 table

@@ -113,7 +113,8 @@ def compute_light(project, on=None, policy=None, overdue_problems=None):
     on = on or today()
     policy = policy or LightPolicy.current()
     if overdue_problems is None:
-        overdue_problems = 0 if project.pk is None else project.problems.filter(status=Problem.Status.OPEN, deadline__lt=on).count()
+        overdue_problems = 0 if project.pk is None else project.problems.filter(
+            status=Problem.Status.OPEN, deadline__lt=on).count()
     upcoming = next_stage(project.stage)
     planned = project.planned_date(upcoming) if upcoming else None
     if planned and on > planned:

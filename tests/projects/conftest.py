@@ -4,7 +4,7 @@ import datetime as dt
 import pytest
 
 from luoshi.projects import services
-from luoshi.projects.models import Lead, Programme
+from luoshi.projects.models import Programme
 
 ON = dt.date(2021, 3, 1)
 

@@ -1,12 +1,10 @@
 """Projects API: happy paths, errors as the ledger API formats them, and the 409 on a stale version."""
 import json
-from decimal import Decimal
 
-import pytest
 from django.test import Client
 
 from luoshi.org.models import ApiToken
-from luoshi.projects.models import Lead, MonthlyReport, Project, Stage, StageItem
+from luoshi.projects.models import Lead, Project, Stage, StageItem
 
 
 def call(user, method, path, body=None):
@@ -22,7 +20,8 @@ def test_schema_lists_the_project_paths(db):
     paths = Client().get("/api/openapi.json").json()["paths"]
     for path in ["/api/projects", "/api/projects/{project_id}", "/api/projects/{project_id}/advance",
                  "/api/projects/{project_id}/items/{item_id}/done", "/api/projects/{project_id}/reports",
-                 "/api/projects/{project_id}/problems", "/api/projects/problems", "/api/projects/problems/{problem_id}/reply",
+                 "/api/projects/{project_id}/problems", "/api/projects/problems",
+                 "/api/projects/problems/{problem_id}/reply",
                  "/api/projects/problems/{problem_id}/close", "/api/projects/{project_id}/audit", "/api/leads",
                  "/api/leads/{lead_id}/advance", "/api/leads/{lead_id}/convert", "/api/leads/{lead_id}/funds",
                  "/api/live-figures"]:
