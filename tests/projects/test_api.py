@@ -1,10 +1,13 @@
 """Projects API: happy paths, errors as the ledger API formats them, and the 409 on a stale version."""
 import json
 
+import pytest
 from django.test import Client
 
+from luoshi.ledger.models import AuditEntry
 from luoshi.org.models import ApiToken
-from luoshi.projects.models import Lead, Project, Stage, StageItem
+from luoshi.projects import services
+from luoshi.projects.models import Lead, Problem, Project, Stage, StageItem
 
 
 def call(user, method, path, body=None):
@@ -118,3 +121,50 @@ def test_leads_funds_conversion_and_figures(county, lead, other_lead, frozen):
     figures = {f["figure"]: f["value"] for f in call(county.leader, "get", "live-figures").json()}
     assert figures["signed_major_leads"] == "1" and figures["funds_other_province"] == "0.80"
     assert call(county.leader, "get", "live-figures?year=1800").status_code == 422
+
+
+# --- role × endpoint ------------------------------------------------------------------------
+
+@pytest.fixture
+def world(county, project, lead, frozen):
+    problem = services.raise_problem(project, county.clerk_a, "land", "临时用地未批", county.commerce, "2021-07-30")
+    return {"project": project.pk, "problem": problem.pk, "lead": services.advance_lead(lead, county.office).pk,
+            "item": StageItem.objects.filter(stage="introduced").first().pk}
+
+
+def snapshot():
+    return (list(Project.objects.values_list("stage", "version", "owner", "completed_investment")),
+            list(Problem.objects.values_list("status", "reply")), list(Lead.objects.values_list("stage", "project")),
+            AuditEntry.objects.count())
+
+
+READ = {"office": 200, "head": 200, "leader": 200, "leader2": 404, "clerk_a": 200, "clerk_commerce": 200,
+        "clerk_b": 404, "anon": 401}
+API = [
+    ("get", "projects/{project}", None, READ),
+    ("get", "projects/{project}/reports", None, READ),
+    ("get", "projects/{project}/audit", None, READ),
+    ("get", "leads/{lead}/funds", None, {**READ, "leader": 404, "clerk_a": 404}),
+    ("patch", "projects/{project}", {"version": 1, "owner": "x"}, {**READ, "office": 200, "head": 403, "leader": 403,
+                                                                    "clerk_a": 403, "clerk_commerce": 403}),
+    ("post", "projects/{project}/reports", {"month": "2021-06", "investment": "1", "progress": "x"},
+     {**READ, "office": 201, "head": 403, "leader": 403, "clerk_a": 201, "clerk_commerce": 201}),
+    ("post", "projects/{project}/items/{item}/done", {}, {**READ, "head": 403, "leader": 403}),
+    ("post", "projects/problems/{problem}/reply", {"reply": "已协调"},
+     {**READ, "office": 403, "head": 403, "leader": 403, "clerk_a": 403}),
+    ("post", "leads/{lead}/advance", None, {**READ, "head": 403, "leader": 404, "clerk_a": 404}),
+    ("post", "leads/{lead}/convert", {"leader": "李副县长", "category": "industry"},
+     {**READ, "office": 201, "head": 403, "leader": 404, "clerk_a": 404, "clerk_commerce": 403}),
+]
+
+
+@pytest.mark.parametrize("role", list(READ))
+@pytest.mark.parametrize("method, path, body, expected", API, ids=[f"{m} {p}" for m, p, _, _ in API])
+def test_api_matrix(county, world, role, method, path, body, expected):
+    user = None if role == "anon" else getattr(county, role)
+    before = snapshot()
+    response = call(user, method, path.format(**world), body)
+    assert response.status_code == expected[role], response.content[:300]
+    if response.status_code >= 400:
+        assert "detail" in response.json()
+        assert snapshot() == before
