@@ -1,11 +1,14 @@
 """Excel pages of the ledger: export (anyone, within their scope) and import (the office only)."""
 import io
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.urls import path
+from django.utils import translation
+from django.utils.translation import gettext as _
 
 from . import excel, forms, scope, services
 
@@ -20,7 +23,10 @@ def export(request):
     else:  # keep the valid filters rather than failing the download
         tasks = services.filter_tasks(tasks, **{k: v for k, v in form.cleaned_data.items() if k not in form.errors})
     filename = f"任务台账-{services.today():%Y%m%d}.xlsx"
-    return FileResponse(excel.export_to_tempfile(tasks), as_attachment=True, filename=filename)
+    # the workbook's sheets and headers are the Chinese interchange format: its statuses and lights stay Chinese too
+    with translation.override(settings.LANGUAGE_CODE):
+        out = excel.export_to_tempfile(tasks)
+    return FileResponse(out, as_attachment=True, filename=filename)
 
 
 @login_required
@@ -38,7 +44,7 @@ def import_ledger(request):
     if request.method == "POST":
         upload = request.FILES.get("file")
         if upload is None:
-            context["rejected"] = "请选择要导入的 Excel 文件"
+            context["rejected"] = _("请选择要导入的 Excel 文件")
         else:
             try:
                 result = excel.import_ledger(upload, request.user)
@@ -46,7 +52,7 @@ def import_ledger(request):
                 context["rejected"] = str(e)
             else:
                 if result.ok:
-                    messages.success(request, f"已导入 {len(result.tasks)} 项任务")
+                    messages.success(request, _("已导入 %(count)s 项任务") % {"count": len(result.tasks)})
                     return redirect("task-list")
                 context["errors"] = result.errors
                 context["filename"] = upload.name

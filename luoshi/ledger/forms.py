@@ -1,5 +1,6 @@
 """Page forms. They parse input; the rules (and their Chinese messages) live in services."""
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from luoshi.org.models import Person, Unit
 
@@ -28,39 +29,39 @@ class MultipleFileField(forms.FileField):
 
 
 class TaskFilterForm(forms.Form):
-    q = forms.CharField(label="关键词", required=False)
-    unit = forms.ModelChoiceField(WORK_UNITS, label="单位", required=False, empty_label="全部单位")
-    light = forms.ChoiceField(label="灯色", required=False, choices=[("", "全部灯色"), *Light.choices])
-    leader = LeaderChoiceField(LEADERS, label="分管领导", required=False, empty_label="全部领导")
-    status = forms.ChoiceField(label="状态", required=False, choices=[("", "全部状态"), *Task.Status.choices])
-    area = forms.CharField(label="重点领域", required=False)
+    q = forms.CharField(label=_("关键词"), required=False)
+    unit = forms.ModelChoiceField(WORK_UNITS, label=_("单位"), required=False, empty_label=_("全部单位"))
+    light = forms.ChoiceField(label=_("灯色"), required=False, choices=[("", _("全部灯色")), *Light.choices])
+    leader = LeaderChoiceField(LEADERS, label=_("分管领导"), required=False, empty_label=_("全部领导"))
+    status = forms.ChoiceField(label=_("状态"), required=False, choices=[("", _("全部状态")), *Task.Status.choices])
+    area = forms.CharField(label=_("重点领域"), required=False)
 
 
 class ProgressForm(forms.Form):
     prefix = "report"  # several forms share one task page
-    percent = forms.IntegerField(label="进度（%）", min_value=0, max_value=100,
-                                 error_messages={"required": "请选择或填写进度",
-                                                 "invalid": "进度应为 0–100 的整数"})
-    text = forms.CharField(label="进展情况", widget=forms.Textarea(attrs={"rows": 3}),
-                           error_messages={"required": "请填写进展情况"})
+    percent = forms.IntegerField(label=_("进度（%）"), min_value=0, max_value=100,
+                                 error_messages={"required": _("请选择或填写进度"),
+                                                 "invalid": _("进度应为 0–100 的整数")})
+    text = forms.CharField(label=_("进展情况"), widget=forms.Textarea(attrs={"rows": 3}),
+                           error_messages={"required": _("请填写进展情况")})
     attachments = MultipleFileField(
-        label="现场照片或佐证材料", required=False,
+        label=_("现场照片或佐证材料"), required=False,
         widget=MultipleFileInput(attrs={"accept": "image/*,.pdf,.docx,.xlsx,.txt", "capture": "environment"}))
-    done = forms.BooleanField(label="申报完成", required=False)
+    done = forms.BooleanField(label=_("申报完成"), required=False)
 
 
 class TaskEditForm(forms.Form):
     prefix = "edit"  # several forms share one task page
     version = forms.IntegerField(widget=forms.HiddenInput)
-    title = forms.CharField(label="任务名称", max_length=200)
-    text = forms.CharField(label="任务内容", widget=forms.Textarea(attrs={"rows": 3}))
-    section = forms.CharField(label="所属章节", max_length=200, required=False)
-    area = forms.CharField(label="重点领域", max_length=50, required=False)
-    lead_unit = forms.ModelChoiceField(WORK_UNITS, label="牵头单位")
-    co_units = forms.ModelMultipleChoiceField(WORK_UNITS, label="责任单位", required=False)
-    leader = LeaderChoiceField(LEADERS, label="分管领导", required=False)
-    deadline = forms.DateField(label="完成时限", required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    cadence = forms.TypedChoiceField(label="填报周期", choices=Task.Cadence.choices, coerce=int)
+    title = forms.CharField(label=_("任务名称"), max_length=200)
+    text = forms.CharField(label=_("任务内容"), widget=forms.Textarea(attrs={"rows": 3}))
+    section = forms.CharField(label=_("所属章节"), max_length=200, required=False)
+    area = forms.CharField(label=_("重点领域"), max_length=50, required=False)
+    lead_unit = forms.ModelChoiceField(WORK_UNITS, label=_("牵头单位"))
+    co_units = forms.ModelMultipleChoiceField(WORK_UNITS, label=_("责任单位"), required=False)
+    leader = LeaderChoiceField(LEADERS, label=_("分管领导"), required=False)
+    deadline = forms.DateField(label=_("完成时限"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    cadence = forms.TypedChoiceField(label=_("填报周期"), choices=Task.Cadence.choices, coerce=int)
 
     @classmethod
     def for_task(cls, task, **kw):
@@ -71,59 +72,59 @@ class TaskEditForm(forms.Form):
 
 
 class TargetFillForm(forms.Form):
-    value = forms.DecimalField(label="目标值", min_value=0, max_digits=18, decimal_places=4,
-                               error_messages={"required": "请填写目标值", "invalid": "请填写数字"})
-    note = forms.CharField(label="说明", max_length=200, required=False)
+    value = forms.DecimalField(label=_("目标值"), min_value=0, max_digits=18, decimal_places=4,
+                               error_messages={"required": _("请填写目标值"), "invalid": _("请填写数字")})
+    note = forms.CharField(label=_("说明"), max_length=200, required=False)
 
 
 class ReasonForm(forms.Form):
     prefix = "ret"  # several forms share one task page
-    reason = forms.CharField(label="退回理由", widget=forms.Textarea(attrs={"rows": 2}),
-                             error_messages={"required": "请写明退回理由"})
+    reason = forms.CharField(label=_("退回理由"), widget=forms.Textarea(attrs={"rows": 2}),
+                             error_messages={"required": _("请写明退回理由")})
 
 
 class NoticeForm(forms.Form):
     prefix = "notice"  # several forms share one task page
-    reason = forms.CharField(label="督办事由", widget=forms.Textarea(attrs={"rows": 2}),
-                             error_messages={"required": "请填写督办事由"})
-    requirement = forms.CharField(label="督办要求", required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    reply_due = forms.DateField(label="答复期限", required=False, widget=forms.DateInput(attrs={"type": "date"}),
-                                help_text="不填则按规则默认天数")
+    reason = forms.CharField(label=_("督办事由"), widget=forms.Textarea(attrs={"rows": 2}),
+                             error_messages={"required": _("请填写督办事由")})
+    requirement = forms.CharField(label=_("督办要求"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    reply_due = forms.DateField(label=_("答复期限"), required=False, widget=forms.DateInput(attrs={"type": "date"}),
+                                help_text=_("不填则按规则默认天数"))
 
 
 class InstructionForm(forms.Form):
     prefix = "ins"  # several forms share one task page
-    unit = forms.ModelChoiceField(WORK_UNITS, label="承办单位", error_messages={"required": "请选择承办单位"})
-    due = forms.DateField(label="办理时限", widget=forms.DateInput(attrs={"type": "date"}),
-                          error_messages={"required": "请填写办理时限", "invalid": "日期格式应为 2021-06-30"})
-    text = forms.CharField(label="批示内容", widget=forms.Textarea(attrs={"rows": 3}),
-                           error_messages={"required": "请填写批示内容"})
+    unit = forms.ModelChoiceField(WORK_UNITS, label=_("承办单位"), error_messages={"required": _("请选择承办单位")})
+    due = forms.DateField(label=_("办理时限"), widget=forms.DateInput(attrs={"type": "date"}),
+                          error_messages={"required": _("请填写办理时限"), "invalid": _("日期格式应为 2021-06-30")})
+    text = forms.CharField(label=_("批示内容"), widget=forms.Textarea(attrs={"rows": 3}),
+                           error_messages={"required": _("请填写批示内容")})
 
 
 class ReplyForm(forms.Form):
-    reply = forms.CharField(label="答复", widget=forms.Textarea(attrs={"rows": 3}),
-                            error_messages={"required": "请填写答复内容"})
+    reply = forms.CharField(label=_("答复"), widget=forms.Textarea(attrs={"rows": 3}),
+                            error_messages={"required": _("请填写答复内容")})
 
 
 class DocumentUploadForm(forms.Form):
-    file = forms.FileField(label="讲话稿、工作报告或工作要点（txt / docx / pdf）",
+    file = forms.FileField(label=_("讲话稿、工作报告或工作要点（txt / docx / pdf）"),
                            widget=forms.ClearableFileInput(attrs={"accept": ".txt,.docx,.pdf"}),
-                           error_messages={"required": "请选择要上传的文件"})
-    doc_date = forms.DateField(label="文件日期", required=False, widget=forms.DateInput(attrs={"type": "date"}),
-                               help_text="用于推算“明年”“年底前”等时限，不填则按今天")
+                           error_messages={"required": _("请选择要上传的文件")})
+    doc_date = forms.DateField(label=_("文件日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}),
+                               help_text=_("用于推算“明年”“年底前”等时限，不填则按今天"))
 
 
 class DraftRowForm(forms.Form):
     """One row of the draft responsibility list. Units and leader may be left empty here:
     whether a row can be published is the publishing rule's call, reported per row."""
 
-    include = forms.BooleanField(label="纳入", required=False)
-    title = forms.CharField(label="任务名称", max_length=200, required=False)
-    text = forms.CharField(label="任务内容", required=False, widget=forms.Textarea(attrs={"rows": 3}))
-    lead_unit = forms.ModelChoiceField(WORK_UNITS, label="牵头单位", required=False, empty_label="（请选择）")
-    co_units = forms.ModelMultipleChoiceField(WORK_UNITS, label="责任单位", required=False)
-    leader = LeaderChoiceField(LEADERS, label="分管领导", required=False, empty_label="（未指定）")
-    deadline = forms.DateField(label="完成时限", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    include = forms.BooleanField(label=_("纳入"), required=False)
+    title = forms.CharField(label=_("任务名称"), max_length=200, required=False)
+    text = forms.CharField(label=_("任务内容"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    lead_unit = forms.ModelChoiceField(WORK_UNITS, label=_("牵头单位"), required=False, empty_label=_("（请选择）"))
+    co_units = forms.ModelMultipleChoiceField(WORK_UNITS, label=_("责任单位"), required=False)
+    leader = LeaderChoiceField(LEADERS, label=_("分管领导"), required=False, empty_label=_("（未指定）"))
+    deadline = forms.DateField(label=_("完成时限"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
 
 DraftRowFormSet = forms.formset_factory(DraftRowForm, extra=0)

@@ -14,6 +14,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from luoshi import decompose as decomposer
@@ -56,7 +57,7 @@ def home(request):
         return redirect("leader-home")
     if person and person.is_unit_staff:
         return redirect("workbench")
-    raise PermissionDenied("您的账号尚未分配单位和角色，请联系督查室")
+    raise PermissionDenied(_("您的账号尚未分配单位和角色，请联系督查室"))
 
 
 @login_required
@@ -184,7 +185,8 @@ def task_report(request, pk):
         except services.LedgerError as e:
             _add_error(form, e)
         else:
-            messages.success(request, f"已填报“{task.title}”进度 {100 if d['done'] else d['percent']}%")
+            messages.success(request, _("已填报“%(task)s”进度 %(percent)s%%") % {
+                "task": task.title, "percent": 100 if d["done"] else d["percent"]})
             return redirect(_next_or(request, reverse("task-detail", args=[task.pk])))
     return _task_page(request, task, report_form=form)
 
@@ -192,7 +194,7 @@ def task_report(request, pk):
 def _last_editor(task):
     entry = task.audit.select_related("actor__person").first()
     actor = entry.actor if entry else None
-    return getattr(getattr(actor, "person", None), "name", None) or (actor.get_username() if actor else "他人")
+    return getattr(getattr(actor, "person", None), "name", None) or (actor.get_username() if actor else _("他人"))
 
 
 @login_required
@@ -217,8 +219,9 @@ def task_edit(request, pk):
                     for name in d if getattr(current, name) != d[name]]
             current_co = list(current.co_units.all())
             if set(current_co) != set(co_units):
-                rows.append(("责任单位", "、".join(u.name for u in current_co) or "无",
-                             "、".join(u.name for u in co_units) or "无"))
+                sep, none = _("、"), _("无")
+                rows.append((_("责任单位"), sep.join(u.name for u in current_co) or none,
+                             sep.join(u.name for u in co_units) or none))
             conflict = {"who": _last_editor(current), "rows": rows}
             return _task_page(request, current, status=409, edit_form=form, conflict=conflict)
         except services.LedgerError as e:
@@ -227,14 +230,14 @@ def task_edit(request, pk):
             for field, errors in e.message_dict.items():
                 form.add_error(field if field in form.fields else None, errors)
         else:
-            messages.success(request, "任务已保存")
+            messages.success(request, _("任务已保存"))
             return redirect("task-detail", pk=task.pk)
     return _task_page(request, task, edit_form=form)
 
 
 def _shown(value):
     if value is None or value == "":
-        return "（空）"
+        return _("（空）")
     if isinstance(value, int) and not isinstance(value, bool):
         return dict(Task.Cadence.choices).get(value, value)
     return getattr(value, "name", value)
@@ -250,7 +253,7 @@ def task_verify(request, pk):
     except services.LedgerError as e:
         messages.error(request, e.message)
     else:
-        messages.success(request, "任务已核销")
+        messages.success(request, _("任务已核销"))
     return redirect("task-detail", pk=task.pk)
 
 
@@ -266,7 +269,7 @@ def task_return(request, pk):
         except services.LedgerError as e:
             _add_error(form, e)
         else:
-            messages.success(request, "任务已退回牵头单位")
+            messages.success(request, _("任务已退回牵头单位"))
             return redirect("task-detail", pk=task.pk)
     return _task_page(request, task, return_form=form)
 
@@ -285,7 +288,8 @@ def task_notice(request, pk):
         except services.LedgerError as e:
             _add_error(form, e)
         else:
-            messages.success(request, f"已下发{notice.number}，答复期限 {notice.reply_due}")
+            messages.success(request, _("已下发%(number)s，答复期限 %(due)s") % {
+                "number": notice.number, "due": notice.reply_due})
             return redirect("task-detail", pk=task.pk)
     return _task_page(request, task, notice_form=form)
 
@@ -304,7 +308,7 @@ def task_instruct(request, pk):
         except services.LedgerError as e:
             _add_error(form, e)
         else:
-            messages.success(request, f"批示已交{d['unit'].name}办理")
+            messages.success(request, _("批示已交%(unit)s办理") % {"unit": d["unit"].name})
             return redirect("task-detail", pk=task.pk)
     return _task_page(request, task, instruction_form=form)
 
@@ -326,7 +330,7 @@ def target_fill(request, pk, target_pk):
         except services.LedgerError as e:
             _add_error(form, e)
         else:
-            messages.success(request, f"已填报目标：{target.display()}，待督查室确认")
+            messages.success(request, _("已填报目标：%(target)s，待督查室确认") % {"target": target.display()})
             return redirect(_next_or(request, reverse("task-detail", args=[task.pk])))
     return _task_page(request, task, **{f"fill_{target.pk}": form})
 
@@ -341,12 +345,12 @@ def target_review(request, pk, target_pk, action):
     try:
         if action == "confirm":
             services.confirm_target(target, request.user, version=version)
-            messages.success(request, f"已确认目标：{target.display()}")
+            messages.success(request, _("已确认目标：%(target)s") % {"target": target.display()})
         else:
             services.return_target(target, request.user, request.POST.get("note", ""), version=version)
-            messages.success(request, f"已退回目标：{target.display()}")
+            messages.success(request, _("已退回目标：%(target)s") % {"target": target.display()})
     except services.Conflict as e:
-        messages.error(request, f"牵头单位刚刚改为 {e.current.display()}，请核对后再确认或退回")
+        messages.error(request, _("牵头单位刚刚改为 %(target)s，请核对后再确认或退回") % {"target": e.current.display()})
     except services.LedgerError as e:
         messages.error(request, e.message)
     return redirect("task-detail", pk=task.pk)
@@ -360,7 +364,7 @@ def attachment(request, pk, attachment_pk):
     try:
         return FileResponse(item.file.open("rb"), filename=item.name)
     except FileNotFoundError:
-        raise Http404("文件不存在") from None
+        raise Http404(_("文件不存在")) from None
 
 
 # --- supervision notices and leader instructions ------------------------------------------
@@ -395,7 +399,7 @@ def notice_reply(request, pk):
         except services.LedgerError as e:
             _add_error(form, e)
         else:
-            messages.success(request, f"已答复{notice.number}")
+            messages.success(request, _("已答复%(number)s") % {"number": notice.number})
             return redirect(_next_or(request, reverse("notice-list")))
     return _notice_page(request, notices, (notice.pk, form))
 
@@ -424,7 +428,7 @@ def instruction_reply(request, pk):
         except services.LedgerError as e:
             _add_error(form, e)
         else:
-            messages.success(request, "已报送批示落实情况")
+            messages.success(request, _("已报送批示落实情况"))
             return redirect(_next_or(request, reverse("instruction-list")))
     return _instruction_page(request, instructions, (instruction.pk, form))
 
@@ -445,16 +449,17 @@ def _unit_rules():
 def _decompose_upload(upload, doc_date):
     """Read an uploaded file with the decomposer's reader and decompose it: (text, result dict, warnings)."""
     if upload.size > settings.LUOSHI_DOCUMENT_MAX_BYTES:
-        raise UploadProblem(f"文件“{upload.name}”有 {upload.size / 1048576:.1f} MB，超过上限 "
-                            f"{settings.LUOSHI_DOCUMENT_MAX_BYTES // 1048576} MB，请删去其中的图片后再上传")
+        raise UploadProblem(_("文件“%(name)s”有 %(size).1f MB，超过上限 %(limit)s MB，请删去其中的图片后再上传") % {
+            "name": upload.name, "size": upload.size / 1048576,
+            "limit": settings.LUOSHI_DOCUMENT_MAX_BYTES // 1048576})
     if os.path.splitext(upload.name)[1].lower() not in (".txt", ".docx", ".pdf"):
-        raise UploadProblem(f"文件“{upload.name}”不是 txt、docx 或 pdf 格式")
+        raise UploadProblem(_("文件“%(name)s”不是 txt、docx 或 pdf 格式") % {"name": upload.name})
     try:
         text, warnings = decomposer.read_bytes(upload.read(), upload.name)
     except decomposer.DecomposeError as e:
-        raise UploadProblem(f"无法读取文件“{upload.name}”：{e}") from None
+        raise UploadProblem(_("无法读取文件“%(name)s”：%(error)s") % {"name": upload.name, "error": e}) from None
     if not text.strip():
-        raise UploadProblem(f"文件“{upload.name}”里没有文字（扫描件请先转成文字）")
+        raise UploadProblem(_("文件“%(name)s”里没有文字（扫描件请先转成文字）") % {"name": upload.name})
     result = decomposer.decompose(text, doc_date=doc_date, unit_rules=_unit_rules())
     return text, result.to_dict(), warnings
 
@@ -482,7 +487,8 @@ def document_upload(request):
                 title=(result.get("title") or os.path.splitext(upload.name)[0])[:200],
                 doc_date=doc_date or (dt.date.fromisoformat(result["doc_date"]) if result.get("doc_date") else None),
                 filename=upload.name[:200], text=text, result=result, uploaded_by=request.user)
-            messages.success(request, f"已分解“{document.title}”：{len(result.get('tasks', []))} 条任务，请逐条核对后发布")
+            messages.success(request, _("已分解“%(title)s”：%(count)s 条任务，请逐条核对后发布") % {
+                "title": document.title, "count": len(result.get("tasks", []))})
             for warning in [*warnings, *result.get("warnings", [])]:
                 messages.warning(request, warning)
             return redirect("document-detail", pk=document.pk)
@@ -570,12 +576,12 @@ def document_detail(request, pk):
                 # the service counts only the rows sent; map back to the rows on screen
                 row_errors = {chosen[i]: msgs for i, msgs in e.errors.items() if i < len(chosen)}
                 if not chosen:
-                    messages.error(request, "请至少勾选一条任务再发布")
+                    messages.error(request, _("请至少勾选一条任务再发布"))
             else:
-                messages.success(request, f"已发布 {len(tasks)} 项任务，已交办各牵头单位")
+                messages.success(request, _("已发布 %(count)s 项任务，已交办各牵头单位") % {"count": len(tasks)})
                 return redirect("document-detail", pk=document.pk)
         elif len(formset.forms) != len(drafts):
-            messages.error(request, "草稿已变化，请刷新页面后重新核对")
+            messages.error(request, _("草稿已变化，请刷新页面后重新核对"))
     else:
         formset = forms.DraftRowFormSet(initial=[d["initial"] for d in drafts])
     return render(request, "ledger/document_detail.html", {
