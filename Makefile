@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install demo bench clean
+.PHONY: run test install demo bench clean messages
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -28,6 +28,12 @@ run: demo
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -n 2 -p no:cacheprovider
+
+# `make messages`: refresh luoshi/locale/en from the sources (new strings arrive untranslated: translate them in the .po), then compile the .mo; commit both
+messages: $(STAMP)
+	command -v msgfmt >/dev/null || (apt-get update -qq && apt-get install -y -qq gettext)
+	cd luoshi && ../$(BIN)/python ../manage.py makemessages -l en --ignore='decompose/*'
+	cd luoshi && ../$(BIN)/python ../manage.py compilemessages
 
 clean:
 	rm -rf $(VENV) *.sqlite3
