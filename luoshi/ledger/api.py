@@ -14,6 +14,7 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
 from luoshi.org.models import Person, Unit
+from luoshi.projects.services import actual_for
 
 from . import scope, services
 from .models import Document, Instruction, Light, SupervisionNotice, Target, Task
@@ -79,10 +80,16 @@ class TargetOut(Schema):
     filled_at: Optional[dt.datetime]
     display: str = Field(description="显示文本，未填的待定值显示为 **")
     version: int
+    actual: Optional[str] = Field(None, description="关联实时指标时的实际完成值（如签约亿元以上项目个数）")
 
     @staticmethod
     def resolve_value(obj):
         return None if obj.value is None else f"{obj.value.normalize():f}"
+
+    @staticmethod
+    def resolve_actual(obj):
+        actual = actual_for(obj)
+        return None if actual is None else f"{actual.normalize():f}"
 
     @staticmethod
     def resolve_display(obj):

@@ -543,3 +543,17 @@ def test_confirming_a_target_changed_since_it_was_read_conflicts(county, task):
     response = call(county.office, "post", f"targets/{blank.pk}/confirm?version={seen['version']}")
     assert response.status_code == 409 and float(response.json()["current"]["value"]) == 3
     assert call(county.office, "post", f"targets/{blank.pk}/confirm").status_code == 200
+
+
+def test_a_target_bound_to_a_live_figure_shows_its_actual(county, task, settings):
+    from luoshi.projects import services as projects
+
+    settings.LUOSHI_TODAY = "2021-06-30"
+    blank = task.targets.get(placeholder=True)
+    assert call(county.office, "get", f"tasks/{task.pk}").json()["targets"][0]["actual"] is None
+    projects.bind_target(county.office, blank, "signed_major_leads", 2021)
+    lead = projects.create_lead(county.office, "新能源电池项目", "某电池公司", 50000, "other_province",
+                                county.commerce)
+    projects.advance_lead(lead, county.office)  # 洽谈 → 签约
+    targets = call(county.office, "get", f"tasks/{task.pk}").json()["targets"]
+    assert [t["actual"] for t in targets] == ["1", None]

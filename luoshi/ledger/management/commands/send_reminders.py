@@ -6,6 +6,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 
 from luoshi.ledger import services
+from luoshi.projects import services as projects
 
 
 def iso_date(value):
@@ -30,7 +31,8 @@ class Command(BaseCommand):
             while True:
                 on = date or services.today()
                 sent = services.send_reminders(on)
-                self.stdout.write(f"{on}：发送提醒 {sent} 条")
+                project_run = projects.send_reminders(on)  # the daily job covers key projects too
+                self.stdout.write(f"{on}：发送提醒 {sent} 条；重点项目协调事项提级 {project_run['escalated']} 件")
                 if not loop:
                     return
                 time.sleep(loop)
