@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install demo bench clean messages
+.PHONY: run test install demo bench clean browser messages
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -26,7 +26,16 @@ LUOSHI_TODAY ?= 2021-07-15
 run: demo
 	LUOSHI_TODAY=$(LUOSHI_TODAY) $(BIN)/python manage.py runserver 127.0.0.1:8000
 
-test: $(STAMP)
+# the browser tests drive Debian's chromium (never a downloaded browser); without apt they skip, saying why
+browser:
+	@if [ ! -x /usr/bin/chromium ]; then \
+		if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+			(apt-get update -q && apt-get install -y -q chromium fonts-noto-cjk) \
+				|| echo "could not install chromium: tests/browser will be skipped"; \
+		else echo "chromium missing and apt-get unavailable: tests/browser will be skipped"; fi; \
+	fi
+
+test: $(STAMP) browser
 	$(BIN)/python -m pytest -n 2 -p no:cacheprovider
 
 # `make messages`: refresh luoshi/locale/en from the sources (new strings arrive untranslated: translate them in the .po), then compile the .mo; commit both
