@@ -1,0 +1,272 @@
+"""Load test of request intake and the monthly ranking, on PostgreSQL behind gunicorn. Run by hand only:
+
+    .venv/bin/python bench/requests.py            # needs wrk (apt-get install -y wrk) and PostgreSQL on localhost
+
+1. Creates the database `luoshi_bench` (dropped first; BENCH_ADMIN_URL, default postgres://postgres@localhost:5432/test,
+   is used to create it), migrates, adds a small county, a category and an API key, and bulk-generates 1,000,000
+   requests in SQL with their per-unit per-day counters (the same numbers the services would have counted).
+2. Starts gunicorn with this module's WSGI app: the whole site plus /bare/, a bare Django view that inserts one row.
+3. wrk, 32 connections, 20 s each: the bare view, then Open311 intake (POST requests.json, a new request each time,
+   routed, checked for duplicates, numbered, stored with its first event); during the intake run a thread times the
+   monthly ranking page; then the ranking page alone.
+4. Prints a table. BENCH_WORKERS (default 4) sets gunicorn's workers, BENCH_ROWS the generated requests.
+"""
+import os
+import re
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if sys.path and Path(sys.path[0]).resolve() == ROOT / "bench":
+    sys.path.pop(0)  # this file is called requests.py: keep it from shadowing the `requests` package
+sys.path.insert(0, str(ROOT))
+
+ADMIN_URL = os.environ.get("BENCH_ADMIN_URL", "postgres://postgres@localhost:5432/test")
+DB_NAME = "luoshi_bench"
+DB_URL = ADMIN_URL.rsplit("/", 1)[0] + "/" + DB_NAME
+PORT = int(os.environ.get("BENCH_PORT", "0"))  # 0: a free port is picked
+WORKERS = int(os.environ.get("BENCH_WORKERS", "4"))
+ROWS = int(os.environ.get("BENCH_ROWS", "1000000"))
+CONNECTIONS, SECONDS = 32, 20
+ENV = {"DATABASE_URL": DB_URL, "LUOSHI_PRODUCTION": "1", "DEBUG": "0", "SECRET_KEY": "bench-only",
+       "SECURE_SSL_REDIRECT": "0", "ALLOWED_HOSTS": "127.0.0.1,localhost", "DJANGO_SETTINGS_MODULE": "luoshi.settings"}
+
+
+# --- the app gunicorn serves -------------------------------------------------------------------
+
+def bare(request):
+    """The yardstick: Django's request cycle and one INSERT, nothing else."""
+    from django.db import connection
+    from django.http import HttpResponse
+    with connection.cursor() as cursor:
+        cursor.execute("INSERT INTO bench_bare (body, created_at) VALUES (%s, now())", [request.body[:500].decode()])
+    return HttpResponse(b'{"ok": true}', status=201, content_type="application/json")
+
+
+def application():
+    """gunicorn 'bench.requests:application()': the site with /bare/ in front."""
+    import django
+    from django.conf import settings
+    os.environ.update({k: v for k, v in ENV.items() if k not in os.environ})
+    django.setup()
+    settings.ROOT_URLCONF = __name__
+    from django.core.wsgi import get_wsgi_application
+    return get_wsgi_application()
+
+
+def _urlpatterns():
+    from django.urls import include, path
+    from django.views.decorators.csrf import csrf_exempt
+    return [path("bare/", csrf_exempt(bare)), path("", include("luoshi.urls"))]
+
+
+def __getattr__(name):  # Django reads `urlpatterns` only once the app is set up
+    if name == "urlpatterns":
+        return _urlpatterns()
+    raise AttributeError(name)
+
+
+# --- setting up the database -------------------------------------------------------------------
+
+def create_database():
+    import psycopg
+    with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
+        conn.execute(f"CREATE DATABASE {DB_NAME}")
+
+
+def prepare():
+    """Migrate, add the county and a key; returns (api key, session cookie value)."""
+    os.environ.update(ENV)
+    import django
+    django.setup()
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.auth.models import User
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.core.management import call_command
+    from django.db import connection
+
+    from luoshi.org.models import ApiToken, Person, Unit
+    from luoshi.service.models import PlaceKeyword, RoutingRule, ServiceCategory
+
+    call_command("migrate", verbosity=0)
+    office_unit = Unit.objects.create(name="县委县政府督查室", kind=Unit.Kind.OFFICE)
+    townships = [Unit.objects.create(name=f"{n}镇", kind=Unit.Kind.TOWNSHIP, order=i)
+                 for i, n in enumerate("东西南北中上下左右前", start=1)]
+    departments = [Unit.objects.create(name=f"{n}局", kind=Unit.Kind.DEPARTMENT, order=i)
+                   for i, n in enumerate(["城管", "住建", "交通", "水利", "人社", "市场", "生态", "工信"], start=1)]
+    for unit in townships:
+        PlaceKeyword.objects.create(keyword=unit.name, township=unit)
+    roads = ServiceCategory.objects.create(service_code="roads", name="道路设施", group="城乡建设")
+    RoutingRule.objects.create(category=roads)
+    RoutingRule.objects.create(keyword="井盖", unit=departments[0])
+    user = User.objects.create_user("office", password="bench-only")
+    Person.objects.create(user=user, name="督查室", unit=office_unit, role=Person.Role.OFFICE)
+    key = ApiToken.objects.create(user=user, name="bench").key
+    session = SessionStore()
+    session.update({SESSION_KEY: str(user.pk), BACKEND_SESSION_KEY: "django.contrib.auth.backends.ModelBackend",
+                    HASH_SESSION_KEY: user.get_session_auth_hash()})
+    session.create()
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TABLE bench_bare (id bigserial PRIMARY KEY, body text, created_at timestamptz)")
+    generate(roads.pk, [u.pk for u in townships + departments])
+    return key, session.session_key
+
+
+def generate(category_id, unit_ids):
+    """ROWS requests over 2021-01..06, 98 % concluded, the rest open (some overdue); then their counters,
+    grouped once here as the services would have counted them event by event."""
+    from django.db import connection
+    units = "ARRAY[" + ",".join(map(str, unit_ids)) + "]"
+    started = time.monotonic()
+    with connection.cursor() as cursor:
+        cursor.execute(f"""
+            INSERT INTO service_servicerequest (number, token, channel, category_id, urgency, description, address,
+                lat, long, contact_name, contact_phone, attributes, created_at, updated_at, status,
+                suggested_unit_id, suggestion_reason, unit_id, first_unit_id, dispatched_at, sign_due, reply_due,
+                extension_pending, rating)
+            SELECT 'B-' || g, gen_random_uuid(), 'web', %s, 'ordinary', '道路坑洼' || g, '东镇' || (g %% 500),
+                34.8 + (g %% 1000) / 10000.0, 112.7 + (g %% 997) / 10000.0, '张三', '13800000000', '{{}}',
+                t, t + interval '3 days',
+                CASE WHEN g %% 100 = 0 THEN 'signed' WHEN g %% 5 = 0 THEN 'closed' ELSE 'resolved' END,
+                u, '', u, u, t, t + interval '24 hours', t + interval '168 hours', false,
+                CASE WHEN g %% 3 = 0 THEN 'satisfied' WHEN g %% 3 = 1 THEN 'basically' ELSE '' END
+            FROM (SELECT g, ({units})[1 + g %% {len(unit_ids)}] AS u,
+                         timestamptz '2021-01-01 08:00+08' + (g %% 181) * interval '1 day' + (g %% 600) * interval '1 minute' AS t
+                  FROM generate_series(1, %s) AS g) AS s
+        """, [category_id, ROWS])
+        cursor.execute("""
+            INSERT INTO service_unitdaystats (unit_id, day, dispatched, responded, concluded, resolved,
+                concluded_on_time, rated, satisfied, basically_satisfied, unsatisfied)
+            SELECT unit_id, (created_at AT TIME ZONE 'Asia/Shanghai')::date, count(*), count(*) FILTER (WHERE id % 10 > 0),
+                count(*) FILTER (WHERE status <> 'signed'), count(*) FILTER (WHERE status = 'resolved'),
+                count(*) FILTER (WHERE status <> 'signed' AND id % 7 > 0), count(*) FILTER (WHERE rating <> ''),
+                count(*) FILTER (WHERE rating = 'satisfied'), count(*) FILTER (WHERE rating = 'basically'), 0
+            FROM service_servicerequest GROUP BY 1, 2
+        """)
+        cursor.execute("ANALYZE")
+    return time.monotonic() - started
+
+
+# --- measuring -----------------------------------------------------------------------------------
+
+LUA = """
+math.randomseed(os.time() + tonumber(tostring({}):sub(8), 16))
+request = function()
+  local lat = 34.80 + math.random() * 0.2
+  local long = 112.60 + math.random() * 0.2
+  local body = "api_key=%(key)s&service_code=roads&lat=" .. lat .. "&long=" .. long ..
+    "&address_string=%%E4%%B8%%9C%%E9%%95%%87&description=bench+" .. math.random(1, 1000000000) ..
+    "&phone=138" .. string.format("%%08d", math.random(0, 99999999)) .. "&first_name=bench"
+  return wrk.format("POST", "%(path)s", {["Content-Type"] = "application/x-www-form-urlencoded"}, body)
+end
+"""
+
+
+def wrk(base, path, key, seconds=SECONDS):
+    """(requests/s, p50 ms, p99 ms, errors) from wrk --latency."""
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        script.write(LUA % {"key": key, "path": path})
+    out = subprocess.run(["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{seconds}s", "--latency", "-s", script.name,
+                          base + path], capture_output=True, text=True, check=True).stdout
+    os.unlink(script.name)
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    errors = sum(int(n) for n in re.findall(r"Non-2xx or 3xx responses: (\d+)", out))
+    errors += sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", out))
+    return rate, _ms(out, "50%"), _ms(out, "99%"), errors
+
+
+def _ms(out, percentile):
+    value, unit = re.search(rf"{re.escape(percentile)}\s+([\d.]+)(us|ms|s)", out).groups()
+    return float(value) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
+
+
+def time_page(url, cookie, count=None, stop=None):
+    """Latencies (ms) of GETs one after another: `count` of them, or until `stop` is set."""
+    times = []
+    while (count is None or len(times) < count) and not (stop and stop.is_set()):
+        request = urllib.request.Request(url, headers={"Cookie": f"sessionid={cookie}"})
+        started = time.perf_counter()
+        with urllib.request.urlopen(request) as response:
+            body = response.read().decode()
+            if response.url != url or "综合" not in body:
+                raise SystemExit(f"the ranking page did not answer as expected: {response.url}")
+        times.append((time.perf_counter() - started) * 1000)
+    return times
+
+
+def percentile(values, share):
+    return sorted(values)[min(len(values) - 1, int(share * len(values)))]
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_until_up(url, server):
+    for _ in range(100):
+        if server.poll() is not None:
+            raise SystemExit("gunicorn exited")
+        try:
+            urllib.request.urlopen(url, timeout=1)
+            return
+        except Exception:
+            time.sleep(0.2)
+    raise SystemExit("gunicorn did not start")
+
+
+def main():
+    if subprocess.run(["which", "wrk"], capture_output=True).returncode:
+        raise SystemExit("wrk is needed: apt-get install -y wrk")
+    create_database()
+    started = time.monotonic()
+    key, cookie = prepare()
+    print(f"database {DB_NAME}: {ROWS:,} requests and their counters generated in {time.monotonic() - started:.0f} s")
+    from django.db import connections
+    connections.close_all()
+    port = PORT or free_port()
+    base = f"http://127.0.0.1:{port}"
+    server = subprocess.Popen([str(ROOT / ".venv/bin/gunicorn"), "bench.requests:application()", "--chdir", str(ROOT),
+                               "-b", f"127.0.0.1:{port}", "-w", str(WORKERS), "--log-level", "warning"],
+                              env={**os.environ, **ENV}, cwd=ROOT)
+    ranking_url = f"{base}/service/rankings/?month=2021-06"
+    try:
+        wait_until_up(f"{base}/open311/v2/services.json", server)
+        time_page(ranking_url, cookie, count=3)  # warm up every worker's connection
+        wrk(base, "/bare/", key, seconds=3)
+        bare_result = wrk(base, "/bare/", key)
+        stop = threading.Event()
+        loaded_times = []
+        thread = threading.Thread(target=lambda: loaded_times.extend(time_page(ranking_url, cookie, stop=stop)))
+        thread.start()
+        intake_result = wrk(base, "/open311/v2/requests.json", key)
+        stop.set()
+        thread.join()
+        alone = time_page(ranking_url, cookie, count=30)
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait()
+
+    print(f"\ngunicorn {WORKERS} sync workers · wrk {CONNECTIONS} connections × {SECONDS} s · PostgreSQL · "
+          f"{ROWS:,} requests")
+    print(f"{'':44} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}")
+    for name, (rate, p50, p99, errors) in [("bare view (one INSERT)", bare_result),
+                                           ("intake: Open311 POST requests.json", intake_result)]:
+        print(f"{name:44} {rate:8.0f} {p50:8.1f} {p99:8.1f} {errors:7d}")
+    print(f"{'intake / bare':44} {intake_result[0] / bare_result[0]:8.0%}")
+    for name, times in [("ranking page, during the intake run", loaded_times), ("ranking page, alone", alone)]:
+        print(f"{name:44} {len(times):8d} {statistics.median(times):8.1f} {percentile(times, 0.99):8.1f}")
+
+
+if __name__ == "__main__":
+    main()
