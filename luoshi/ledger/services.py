@@ -13,7 +13,7 @@ from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Max, Q
 from django.db.models.functions import Length
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from luoshi.org.models import Person, Unit, unit_names
 
@@ -116,7 +116,8 @@ def compute_light(task, on=None, policy=None):
     on = on or today()
     policy = policy or LightPolicy.current()
     if task.is_done:
-        return Light.GREEN, task.get_status_display()
+        with translation.override(settings.LANGUAGE_CODE):  # stored for every reader: in the site's language
+            return Light.GREEN, str(task.get_status_display())
     if task.deadline and on > task.deadline:
         return Light.RED, f"已超期{(on - task.deadline).days}天"
     missed = missed_reports(task, on, policy.report_grace_days)

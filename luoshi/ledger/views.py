@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from luoshi import decompose as decomposer
 from luoshi.org.models import unit_names
+from luoshi.projects.services import actual_for
 
 from . import forms, scope, services
 from .models import (Document, Instruction, Light, LightPolicy, ReportAttachment, SupervisionNotice, Target, Task,
@@ -139,6 +140,8 @@ def _task_page(request, task, status=200, **bound):
     user = request.user
     ct = ContentType.objects.get_for_model(Task)
     targets = list(task.targets.all())
+    for t in targets:  # a target bound to a live figure (e.g. signed leads ≥ 1亿) shows its actual value
+        t.actual = actual_for(t)
     may_fill = scope.can_fill_targets(user, task)
     office = scope.is_office(user)
     context = {
