@@ -18,6 +18,7 @@ from luoshi.ledger.api import TargetOut, TaskDetail
 from luoshi.ledger.api import router as ledger_router
 from luoshi.org.api import router as org_router
 from luoshi.org.models import ApiToken
+from luoshi.evaluation.api import router as evaluation_router
 from luoshi.projects.api import router as projects_router
 from luoshi.service.api import router as service_router
 
@@ -58,6 +59,7 @@ api.add_router("", org_router)
 api.add_router("", ledger_router)
 api.add_router("", projects_router)
 api.add_router("", service_router)
+api.add_router("", evaluation_router)
 
 
 def _error(request, status, detail, **extra):

@@ -28,6 +28,7 @@ INSTALLED_APPS = [
     "luoshi.projects",
     "luoshi.service",
     "luoshi.cockpit",
+    "luoshi.evaluation",
 ]
 
 MIDDLEWARE = [

@@ -17,6 +17,7 @@ urlpatterns = [
     path("projects/", include("luoshi.projects.urls")),
     path("service/", include("luoshi.service.urls")),
     path("cockpit/", include("luoshi.cockpit.urls")),
+    path("evaluation/", include("luoshi.evaluation.urls")),
     path("open311/v2/", include("luoshi.service.open311")),
     path("", include("luoshi.ledger.urls")),
 ]
