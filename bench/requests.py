@@ -164,7 +164,7 @@ request = function()
   local lat = 34.80 + math.random() * 0.2
   local long = 112.60 + math.random() * 0.2
   local body = "api_key=%(key)s&service_code=roads&lat=" .. lat .. "&long=" .. long ..
-    "&address_string=%%E4%%B8%%9C%%E9%%95%%87&description=bench+" .. math.random(1, 1000000000) ..
+    "&address_string=%%E4%%B8%%9C%%E9%%95%%87" .. math.random(1, 100000) .. "&description=bench+" .. math.random(1, 1000000000) ..
     "&phone=138" .. string.format("%%08d", math.random(0, 99999999)) .. "&first_name=bench"
   return wrk.format("POST", "%(path)s", {["Content-Type"] = "application/x-www-form-urlencoded"}, body)
 end

@@ -275,6 +275,7 @@ def submit_request(*, category, description, contact_name, contact_phone, channe
 # --- duplicates ---------------------------------------------------------------------------------
 
 EARTH_RADIUS_M = 6371008.8
+MAX_DUPLICATE_CANDIDATES = 30  # the most recent ones at the place; older repeats are rarer than slow intake
 
 
 def haversine_m(lat1, long1, lat2, long2):
@@ -310,16 +311,18 @@ def find_duplicate(category, description, address, lat, long, at, policy=None, e
         return None, None
     candidates = (ServiceRequest.objects.filter(near, category=category,
                                                 created_at__gte=at - dt.timedelta(days=policy.duplicate_days))
-                  .exclude(status=Status.MERGED).exclude(pk=exclude)
-                  .only("pk", "description", "address", "lat", "long").order_by("-created_at")[:50])
+                  .exclude(status=Status.MERGED).exclude(pk=exclude).order_by("-created_at")
+                  .values_list("pk", "description", "address", "lat", "long")[:MAX_DUPLICATE_CANDIDATES])
     best, best_score = None, None
-    for other in candidates:
-        close = (address and other.address == address) or (
-            lat is not None and other.lat is not None
-            and haversine_m(lat, long, other.lat, other.long) <= policy.duplicate_metres)
-        score = similarity(description, other.description)
+    for pk, text, other_address, other_lat, other_long in candidates:
+        close = (address and other_address == address) or (
+            lat is not None and other_lat is not None
+            and haversine_m(lat, long, other_lat, other_long) <= policy.duplicate_metres)
+        score = similarity(description, text)
         if close and score >= policy.duplicate_similarity and (best_score is None or score > best_score):
-            best, best_score = other, round(score, 3)
+            best, best_score = pk, round(score, 3)
+    if best is not None:
+        best = ServiceRequest.objects.get(pk=best)
     return best, best_score
 
 
