@@ -18,6 +18,11 @@ MARKER_START = re.compile(
 )
 DOC_NUMBER = re.compile(r"〔\d{4}〕|\[\d{4}\]|〔20\d\d〕|^\s*(?:附件\s*\d*|签发人|密级|特急|加急)")
 COVER_NOTICE = re.compile(r"关于印发.{0,60}通知|印发.{0,60}的通知")
+# a masthead's header block: its issue (第7期, 〔2024〕15号) and the issuing office with the date
+ISSUE_LINE = re.compile(r"^\s*(?:第\s*\d+\s*期|[^，。\s]{0,8}[〔\[]\d{4}[〕\]]\s*\d+\s*号)")
+OFFICE_DATE_LINE = re.compile(r"^[^，。；]{0,30}\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\S{0,2}\s*$")
+# the real title under a masthead names the kind of document: 关于……的通报, ……纪要
+DOCUMENT_TITLE = re.compile(r"^\s*关于|(?:通报|通知|纪要|报告|方案|意见|要点|计划|安排|决定|办法|讲话|通告|公告|函)\s*$")
 FULL_DATE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)年")
 
@@ -74,7 +79,7 @@ def _is_title_line(line: str) -> bool:
     line = line.strip()
     return (0 < len(line) <= 40 and not re.search(r"[。；！？]", line)
             and not line.endswith(("：", ":")) and not line.startswith(("——", "—", "（", "("))
-            and not MARKER_START.match(line))
+            and not MARKER_START.match(line) and not ISSUE_LINE.match(line) and not OFFICE_DATE_LINE.match(line))
 
 
 def title(doc: Doc) -> None:
@@ -105,6 +110,22 @@ def title(doc: Doc) -> None:
     if lines and not doc.title:
         doc.title = "".join("".join(lines).split())
         doc.body_start = paras[j - 1].end
+        _after_masthead(doc, paras, j)
+
+
+def _after_masthead(doc, paras, j):
+    """Lines naming a bulletin or minutes (督查通报, ……会议纪要) followed by its issue and the office and date
+    are a masthead: the body starts after that header, and a 关于……的通报 line there is the real title."""
+    text = doc.text
+    if j >= len(paras) or not ISSUE_LINE.match(text[paras[j].start:paras[j].end]):
+        return
+    while j < len(paras) and (ISSUE_LINE.match(text[paras[j].start:paras[j].end])
+                              or OFFICE_DATE_LINE.match(text[paras[j].start:paras[j].end])):
+        doc.body_start = paras[j].end
+        j += 1
+    line = text[paras[j].start:paras[j].end] if j < len(paras) else ""
+    if _is_title_line(line) and DOCUMENT_TITLE.search(line):
+        doc.title, doc.body_start = "".join(line.split()), paras[j].end
 
 
 def _most(counter):

@@ -13,6 +13,9 @@ from .outline import PROSE_STYLES
 ENUM_AFTER_COLON = re.compile(rf"\s*(?:[{CIRCLED}]|[一二三四五六七八九十]是|其[一二三四五六七八九十]|[（(][一二三四五六七八九十\d]{{1,2}}[）)]|\d{{1,2}}[．.、](?!\d))")
 BOUNDARY = re.compile(rf"[{SENTENCE_END}{CLAUSE_END}][{re.escape(CLOSERS)}]*|\t|[：:](?={ENUM_AFTER_COLON.pattern})")
 CLOSING = re.compile(r"\s*(?:同志们|各位代表|各位委员|各位同志)[，,！!：:]")
+# a paragraph of minutes that reports what the meeting heard or found (会议听取了……汇报。1—8月，……)
+# is not a decision; 会议要求/决定/同意 paragraphs are
+REPORTED = re.compile(r"\s*会议(?:首先|还|一致)?(?:听取|学习|传达|通报|指出|认为|肯定|分析)")
 # a heading that sets a number or a time limit is a task as well: （四）年终考核于2025年1月底前完成
 TASK_CUE = re.compile(r"\*\*|\d[\d.]*(?:%|％|个|家|项|件|亿|万|公里|条|所|座|户|人)|月底|年底|年内|季度|半年|春节|国庆|日前")
 # words that look ahead (a plan), as against PAST_MARKERS (a review)
@@ -105,6 +108,10 @@ def sections(doc: Doc) -> None:
             s.section = "closing"
             continue
         s.section = heads[s.heading].kind
+    for s in doc.sentences:
+        para = doc.paragraphs[s.para]
+        if s.section == "plan" and REPORTED.match(text, max(para.start, doc.body_start)):
+            s.section = "review"
 
 
 def _indent(text, para):

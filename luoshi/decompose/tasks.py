@@ -18,7 +18,7 @@ VERB = "新?(?:" + alternation(DIRECTIVE_VERBS) + ")(?![率区费款者员]|提�
 PREP = "以|在|于|对|从|向|与|通过|按照|围绕|依托|结合|将|针对|为"
 FRAME = re.compile(
     r"(?:当前|目前|下一步|下步|同时|此外|另外|今后|近期|为此|对此|因此|其中|一方面|另一方面|"
-    r"具体来说|总的来看|特别是|尤其是|重点是)[，,]?"
+    r"具体来说|总的来看|特别是|尤其是|重点是|会议(?:要求|强调|决定|明确|提出|原则同意|同意))[，,：:]?"
 )
 MARKER = re.compile(r"^\s*(?:[一二三四五六七八九十]+[是要]|其[一二三四五六七八九十]|第[一二三四五六七八九十]+[，,、]|"
                     r"[（(][一二三四五六七八九十\d]{1,3}[）)]|[一二三四五六七八九十]{1,3}[、．.]|\d{1,2}[、．.](?!\d)|"
@@ -28,7 +28,8 @@ UNIT_SUBJECT = re.compile(
     rf"((?:各|全)[^，。；要]{{1,14}}?|[^，。；“”]{{1,24}}?(?:{UNIT_SUFFIX})(?:（[^）]{{1,8}}）)?)"
     rf"(?:都|也|还|均)?(?=(?:一定|务必|必须|要|应当|应|须|需|负责|牵头|会同))"
 )
-MODAL = re.compile(r"(?:既|更|也|还|又|都|就|均|一定|务必|必须|首先|尤其|切实)?(?:要|必须|务必|应当|应该|须|需要|负责|牵头)")
+# 将 is a modal in a plan (督查室将开展核查), not in 将为/将是 (an outlook) or 将……拨付 (a preposition, after 要)
+MODAL = re.compile(r"(?:既|更|也|还|又|都|就|均|一定|务必|必须|首先|尤其|切实)?(?:要|必须|务必|应当|应该|须|需要|负责|牵头|将(?![为是会有成]))")
 COGNITIVE = re.compile(r"看到|看清|认识到|意识到|清醒|明白|懂得|知道|有(?!效|序|力)|是|相信|记住|牢记")
 OPENER = re.compile(rf"(?:(?:{ADV})|{TIME_WORD})*(?:{VERB})")
 AFTER_MODAL = re.compile(rf"(?:(?:{ADV})|{TIME_WORD})*(?:{VERB}|{PREP})|(?:{ADV})+")
@@ -48,7 +49,7 @@ DEADLINE_CLAUSE = re.compile(
 )
 NOT_DIRECTIVE = re.compile(
     r"希望|让我们|号召|我相信|意义重大|至关重要|十分重要|非常重要|任务艰巨|责任重大|"
-    r"提出了|只要|就是要|^\s*这是|可以预见"
+    r"提出了|只要|就是要|^\s*这是|可以预见|自印发之日起|负责解释"
 )
 # a first clause that describes (考核内容包括……) or states a condition (……的，扣2分)
 DESCRIBES = re.compile(r"包括|分为|作为|是|系")
@@ -58,6 +59,14 @@ CLAUSE = re.compile(r"[^，,：:；;。！？!?]+")
 PAREN_OWNER = re.compile(r"[（(]([^（）()]*(?:牵头|负责|配合|责任单位|责任部门|参与)[^（）()]*)[）)]\s*$")
 OWNER_ROLE = re.compile(r"(?:牵头单位|责任单位|牵头部门|责任部门|配合单位)[：:]\s*([^；;，,）)]+)")
 GENERIC_SUBJECT = ("我们", "大家", "你们", "全县上下", "全市上下")
+# the owner a decision names: 由县财政局牵头、县税务局配合, 由分包县级领导逐个召开, 请县应急管理局牵头抓好落实
+BY_OWNER = re.compile(
+    rf"(?:由|请)([^，,。；;由请]{{2,30}}?(?:{UNIT_SUFFIX}|领导))(?!{UNIT_SUFFIX})"
+    rf"(?=牵头|负责|统筹|会同|根据|按|逐|依|向|对|[\u4e00-\u9fff]{{0,4}}?(?:{VERB}))"
+)
+CO_OWNERS = re.compile(r"^牵头[、，,]([^，。；]{2,60}?)(?:配合|协助|参与)")
+# lines of a document's foot: who to contact, attachments, copies; and the attendance of minutes
+FOOTER = re.compile(r"^\s*(?:联系人|联系电话|附件|抄送|抄报|分送|印发|出席|列席|记录|主送)\s*[：:]")
 
 
 def mask_quotes(text: str) -> str:
@@ -69,7 +78,7 @@ def is_directive(clause: str, past_ok: bool) -> bool:
     """Is this clause a directive? `past_ok` is false in a sentence that reports results."""
     c = FRAME.sub("", clause.strip(), count=1)
     c = re.sub(rf"^(?:{TIME_WORD})+[，,]?", "", c)
-    if OPENER.match(c):
+    if OPENER.match(c) or BY_OWNER.match(c):
         return True
     # a modal after whoever is meant (各牵头部门要, 研究院明年要), followed by an action
     for mm in MODAL.finditer(c, 0, 30):
@@ -91,7 +100,8 @@ def sentence_is_task(text: str, doc_year: int | None) -> bool:
     masked = mask_quotes(text)
     masked = masked[MARKER.match(masked).end():] if MARKER.match(masked) else masked
     stripped = masked.rstrip("”’）) ")
-    if stripped.endswith(("？", "?")) or NOT_DIRECTIVE.search(masked) or LIST_INTRO.search(stripped):
+    if stripped.endswith(("？", "?")) or NOT_DIRECTIVE.search(masked) or LIST_INTRO.search(stripped) \
+            or FOOTER.match(masked):
         return False
     # a clause reporting a result (已, 了, a past year) cannot make a target or deadline clause
     past_ok = not PAST_MARKERS.search(masked) and not (doc_year and _past_year(masked, doc_year))
@@ -129,6 +139,11 @@ def owner_of(text: str) -> tuple[str, str, list[str]]:
             return "，".join(parts), units[0], units[1:]
     clause = MARKER.sub("", FRAME.sub("", text.lstrip(), count=1))
     s = UNIT_SUBJECT.match(clause)
+    by = BY_OWNER.search(clause)
+    if by and (not s or clause.startswith(("由", "请"))):
+        lead = _units(by.group(1))
+        co = CO_OWNERS.match(clause, by.end())
+        return by.group(1), lead[0], lead[1:] + (_units(co.group(1)) if co else [])
     if s and s.group(1) not in GENERIC_SUBJECT:
         owner = s.group(1)
         co = re.match(r"(?:要|负责|牵头)?会同([^，。；]{2,40}?)(?:做好|开展|推进|抓好|加快|完成|共同|对|，)",
