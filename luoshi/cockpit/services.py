@@ -81,7 +81,7 @@ def lights_by_area(user):
     """One grouped query: (area, light) → count. Tasks without an area are counted but have no list of their own."""
     leader = _leader_of(user)
     rows = {}
-    for r in _tasks(leader).order_by().values("area", "light").annotate(n=Count("id")):
+    for r in _tasks(leader).order_by().values("area", "light").annotate(n=Count("*")):
         rows.setdefault(r["area"], Lights(r["area"], r["area"] or "未分领域")).add(r["light"], r["n"])
     order = {area: i for i, area in enumerate(AREAS)}
     result = sorted(rows.values(), key=lambda r: (r.key == "", order.get(r.key, len(AREAS)), r.key))
@@ -97,13 +97,13 @@ def lights_by_unit(user, limit=None):
     co-unit table only (a co-unit that is also the lead is counted once)."""
     leader = _leader_of(user)
     counts = {}
-    for r in _tasks(leader).order_by().values("lead_unit", "light").annotate(n=Count("id")):
+    for r in _tasks(leader).order_by().values("lead_unit", "light").annotate(n=Count("*")):
         counts.setdefault(r["lead_unit"], {}).setdefault(r["light"], 0)
         counts[r["lead_unit"]][r["light"]] += r["n"]
     co = Task.co_units.through.objects.exclude(task__lead_unit=F("unit"))
     if leader:
         co = co.filter(task__leader=leader)
-    for r in co.order_by().values("unit", "task__light").annotate(n=Count("id")):
+    for r in co.order_by().values("unit", "task__light").annotate(n=Count("*")):
         counts.setdefault(r["unit"], {}).setdefault(r["task__light"], 0)
         counts[r["unit"]][r["task__light"]] += r["n"]
     ranked = sorted(counts.items(), key=lambda kv: (-kv[1].get(Light.RED, 0), -kv[1].get(Light.YELLOW, 0), kv[0]))
@@ -156,8 +156,8 @@ RECORDS = {  # kind → (title, queryset of the viewer's records)
 
 def follow_ups(user):
     """The counts of what is still open: blanks by state, notices open/escalated, instructions open/overdue."""
-    by_state = dict(open_targets(user).order_by().values_list("state").annotate(n=Count("id")))
-    notices = dict(open_notices(user).order_by().values_list("status").annotate(n=Count("id")))
+    by_state = dict(open_targets(user).order_by().values_list("state").annotate(n=Count("*")))
+    notices = dict(open_notices(user).order_by().values_list("status").annotate(n=Count("*")))
     instructions = open_instructions(user)
     records = reverse("cockpit-records", args=["targets"])
     notice_list = reverse("cockpit-records", args=["notices"])
@@ -206,14 +206,14 @@ def projects(user):
 
     visible = project_scope.projects_for(user)
     sums = {r["stage"]: r for r in visible.order_by().values("stage").annotate(
-        n=Count("id"), total=Sum("total_investment"), annual=Sum("annual_investment"),
+        n=Count("*"), total=Sum("total_investment"), annual=Sum("annual_investment"),
         done=Sum("completed_investment"))}
     stages = [{"stage": stage.value, "label": stage.label, "count": sums.get(stage, {}).get("n", 0),
                "total": sums.get(stage, {}).get("total") or Decimal(0),
                "annual": sums.get(stage, {}).get("annual") or Decimal(0),
                "done": sums.get(stage, {}).get("done") or Decimal(0),
                "link": link("project-list", stage=stage.value)} for stage in Stage]
-    lights = dict(visible.order_by().values_list("light").annotate(n=Count("id")))
+    lights = dict(visible.order_by().values_list("light").annotate(n=Count("*")))
     year = today().year
     annual = sum(s["annual"] for s in stages)
     monthly = dict(MonthlyReport.objects.filter(project__in=visible, month__year=year).order_by()
@@ -233,7 +233,7 @@ def projects(user):
         share = round(100 * actual / target.value) if target.value and actual is not None else None
         pipeline.append({"label": binding.get_figure_display(), "target": target, "actual": actual, "share": share,
                          "link": reverse("task-detail", args=[target.task_id])})
-    leads = dict(project_scope.leads_for(user).order_by().values_list("stage").annotate(n=Count("id")))
+    leads = dict(project_scope.leads_for(user).order_by().values_list("stage").annotate(n=Count("*")))
     return {
         "stages": stages, "year": year, "annual": annual, "curve": curve,
         "year_done": running,
@@ -272,7 +272,7 @@ def requests(user, now=None):
     overdue = dict(ServiceRequest.objects.filter(
         status__in=AWAITING_REPLY, reply_due__gte=dt.datetime.combine(start, dt.time.min, tzinfo=tz),
         reply_due__lt=until).order_by().annotate(month=TruncMonth("reply_due", output_field=DateField()))
-        .values_list("month").annotate(n=Count("id")))
+        .values_list("month").annotate(n=Count("*")))
     policy = RequestPolicy.current()
     trend = []
     for m in months:
@@ -284,7 +284,7 @@ def requests(user, now=None):
                          for name in ("response_rate", "resolution_rate", "satisfaction_rate", "on_time_rate")}})
     ranking = [r for r in rates.monthly_ranking(month, "township", now=now) if r.rank is not None]
     by_status = dict(service_scope.requests_for(user).filter(status__in=OPEN_STATUSES).order_by()
-                     .values_list("status").annotate(n=Count("id")))
+                     .values_list("status").annotate(n=Count("*")))
     labels = dict(ServiceRequest.Status.choices)
     return {
         "month": month, "trend": trend,
