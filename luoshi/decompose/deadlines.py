@@ -28,16 +28,21 @@ PATTERNS = [
     ("quarter", re.compile(rf"{YEAR}?第?(?P<q>[一二三四1-4])季度(?:末|底)?{BEFORE}?")),
     ("half-year", re.compile(rf"{YEAR}?(?P<half>上半年|下半年)(?:末|底)?{BEFORE}?")),
     ("spring-festival", re.compile(rf"{YEAR}?(?:春节|农历新年)(?:前|之前|以前)")),
-    ("festival", re.compile(rf"{YEAR}?(?P<fest>元旦|国庆节?|五一|劳动节)(?:前|之前|以前)")),
+    ("festival", re.compile(rf"{YEAR}?(?P<fest>元旦|国庆|五一|劳动节)(?:节|假期|长假|节假期)?(?:前|之前|以前)")),
+    ("this-month", re.compile(rf"(?P<which>本|下个?)月(?:底|末|内|份)?{BEFORE}?")),
+    ("week", re.compile(rf"(?P<which>本|下)周(?P<day>[一二三四五六日天])?{BEFORE}?")),
     ("year-end", re.compile(rf"(?P<year>(?:19|20)\d\d)年(?P<end>底|末|年底|年末)?(?P<before>{BEFORE})?")),
     ("next-year", re.compile(rf"明年(?P<end>底|年底|末|内)?(?P<before>{BEFORE})?")),
     ("year-end", re.compile(rf"(?:今年|本年度?|(?<![去明上前每\d]))(?:年底|年末|年内)(?:{BEFORE})?")),
 ]
 # a span without any of these holds no deadline (a cheap test before the patterns)
-TRIGGER = re.compile(r"月|季度|半年|春节|农历新年|元旦|国庆|五一|劳动节|年底|年末|年内|\d{4}年|明年")
+TRIGGER = re.compile(r"月|季度|半年|春节|农历新年|元旦|国庆|五一|劳动节|年底|年末|年内|\d{4}年|明年|周")
 RECURRING = re.compile(r"每(?:年|月|季度?|周|半年)?$|逐月$|按月$|按季$")
 BOUNDS_ACTION = re.compile(ACTION)
-LEADS_TIME = re.compile(r"(?:到|至|于|在|确保|力争|争取|计划|预计|要在|力争在|确保在|前)$")
+LEADS_TIME = re.compile(r"(?:到|至|(?<![关对基鉴属])于|在|确保|力争|争取|计划|预计|要在|力争在|确保在|前)$")
+# a bare period right after such a verb names what is made, not a limit: 制定第四季度促消费方案
+NAMES_PERIOD = re.compile(r"(?:制定|编制|形成|起草|召开|举办|部署|安排|研究|报送|提交|审议|印发|发布|公布)$")
+WEEKDAY = "一二三四五六日"
 
 
 def month_end(year: int, month: int) -> dt.date:
@@ -59,7 +64,17 @@ def _spring_festival_eve(year: int) -> dt.date:
     return dt.date(s.getYear(), s.getMonth(), s.getDay()) - dt.timedelta(days=1)
 
 
-def _resolve(rule, m, base, text, start):
+def plan_year(text: str, base: dt.date) -> int:
+    """The year a bare 年底/年内 means: the document's year, except in a December document that plans the
+    next year (it names that year, or 明年, more often than its own)."""
+    if base.month != 12:
+        return base.year
+    ahead = text.count(f"{base.year + 1}年") + text.count("明年")
+    now = text.count(f"{base.year}年") + text.count("今年")
+    return base.year + 1 if ahead > now else base.year
+
+
+def _resolve(rule, m, base, text, start, year_meant):
     g = m.groupdict()
     year = int(g["year"]) if g.get("year") else (base.year + 1 if g.get("next") else None)
 
@@ -79,13 +94,23 @@ def _resolve(rule, m, base, text, start):
             day = 10 if m["part"] == "上旬" else 20
             return at(lambda y: dt.date(y, month, day))
         return at(lambda y: month_end(y, month))
+    bare = not re.search(r"[末底前内]$", m.group())
+    if rule in ("quarter", "half-year", "month-end") and bare and NAMES_PERIOD.search(text, max(0, start - 4), start):
+        return None
+    if rule == "this-month":
+        month = base.month + (m["which"] != "本")
+        return month_end(base.year + (month > 12), (month - 1) % 12 + 1)
+    if rule == "week":
+        # 本周五前 is this week's Friday, 下周五前 the next week's; a week without a day ends on its Sunday
+        day = WEEKDAY.index(m["day"]) if m["day"] and m["day"] != "天" else 6
+        return base + dt.timedelta(days=day - base.weekday() + (7 if m["which"] == "下" else 0))
     if rule == "quarter":
         return at(lambda y: month_end(y, 3 * small_number(m["q"])))
     if rule == "half-year":
         return at(lambda y: month_end(y, 12 if m["half"] == "下半年" else 6))
     if rule == "year-end":
         if not g.get("year"):
-            return dt.date(base.year, 12, 31)
+            return dt.date(base.year if re.match(r"今年|本年", m.group()) else year_meant, 12, 31)
         # a bare year bounds an action (确保2021年引进), it does not name a plan (2021年项目计划)
         if int(g["year"]) < base.year:
             return None
@@ -108,8 +133,8 @@ def _resolve(rule, m, base, text, start):
     return None
 
 
-def find_deadlines(text: str, start: int, end: int, base: dt.date) -> list[Deadline]:
-    """Every deadline in text[start:end], leftmost-longest, resolved against base."""
+def find_deadlines(text: str, start: int, end: int, base: dt.date, year_meant: int | None = None) -> list[Deadline]:
+    """Every deadline in text[start:end], leftmost-longest, resolved against base; a bare 年底 is in year_meant."""
     found = []
     taken = []
     for rule, pattern in PATTERNS:
@@ -118,7 +143,7 @@ def find_deadlines(text: str, start: int, end: int, base: dt.date) -> list[Deadl
             if any(s < b and a < e for a, b in taken) or RECURRING.search(text[max(0, s - 3):s]):
                 continue
             try:
-                date = _resolve(rule, m, base, text, s)
+                date = _resolve(rule, m, base, text, s, year_meant or base.year)
             except ValueError:
                 date = None
             if date:
@@ -128,6 +153,7 @@ def find_deadlines(text: str, start: int, end: int, base: dt.date) -> list[Deadl
 
 
 def deadlines(doc: Doc) -> None:
+    year = plan_year(doc.text, doc.doc_date)
     for t in doc.tasks:
         t.deadlines = [d for s, e in [(t.start, t.end)] + t.row_cells if TRIGGER.search(doc.text, s, e)
-                       for d in find_deadlines(doc.text, s, e, doc.doc_date)]
+                       for d in find_deadlines(doc.text, s, e, doc.doc_date, year)]
