@@ -26,7 +26,7 @@ MARKER = re.compile(r"^\s*(?:[一二三四五六七八九十]+[是要]|其[一�
 
 UNIT_SUBJECT = re.compile(
     rf"((?:各|全)[^，。；要]{{1,14}}?|[^，。；“”]{{1,24}}?(?:{UNIT_SUFFIX})(?:（[^）]{{1,8}}）)?)"
-    rf"(?:都|也|还|均)?(?=(?:一定|务必|必须|要|应当|应|须|需|负责|牵头|会同))"
+    rf"(?:都|也|还|均)?(?=(?:一定|务必|必须|要|应当|应|须|需|负责|牵头|会同|将(?![为是会有成])))"
 )
 # 将 is a modal in a plan (督查室将开展核查), not in 将为/将是 (an outlook) or 将……拨付 (a preposition, after 要)
 MODAL = re.compile(r"(?:既|更|也|还|又|都|就|均|一定|务必|必须|首先|尤其|切实)?(?:要|必须|务必|应当|应该|须|需要|负责|牵头|将(?![为是会有成]))")
@@ -58,6 +58,7 @@ QUOTED = re.compile(r"“[^“”\n]{0,40}”|「[^」\n]{0,40}」|‘[^‘’\n
 CLAUSE = re.compile(r"[^，,：:；;。！？!?]+")
 PAREN_OWNER = re.compile(r"[（(]([^（）()]*(?:牵头|负责|配合|责任单位|责任部门|参与)[^（）()]*)[）)]\s*$")
 OWNER_ROLE = re.compile(r"(?:牵头单位|责任单位|牵头部门|责任部门|配合单位)[：:]\s*([^；;，,）)]+)")
+ASSIGNED = re.compile(rf"[^，。；“”]{{1,24}}?(?:{UNIT_SUFFIX})(?:要|务必|必须)(?!求)")
 GENERIC_SUBJECT = ("我们", "大家", "你们", "全县上下", "全市上下")
 # the owner a decision names: 由县财政局牵头、县税务局配合, 由分包县级领导逐个召开, 请县应急管理局牵头抓好落实
 BY_OWNER = re.compile(
@@ -139,6 +140,10 @@ def owner_of(text: str) -> tuple[str, str, list[str]]:
             return "，".join(parts), units[0], units[1:]
     clause = MARKER.sub("", FRAME.sub("", text.lstrip(), count=1))
     s = UNIT_SUBJECT.match(clause)
+    if not s and CLAUSE.match(clause):  # the subject after a scope: 其他按序时推进的任务，各牵头单位也要……
+        second = clause[CLAUSE.match(clause).end() + 1:]
+        if UNIT_SUBJECT.match(second):
+            clause, s = second, UNIT_SUBJECT.match(second)
     by = BY_OWNER.search(clause)
     if by and (not s or clause.startswith(("由", "请"))):
         lead = _units(by.group(1))
@@ -201,9 +206,12 @@ def tasks(doc: Doc) -> None:
     in_tables = {p for t in doc.tables for p in t.rows + ([t.header] if t.header is not None else [])}
     out = [t for table in doc.tables for t in _table_tasks(doc, table, year)]
     for s in doc.sentences:
-        if s.section != "plan" or s.is_heading or s.para in in_tables:
+        if s.section not in ("plan", "review") or s.is_heading or s.para in in_tables:
             continue
         body = text[s.start:s.end]
+        # a review may still assign a job: 县交通运输局要于8月20日前将赶超措施书面报县政府督查室
+        if s.section == "review" and not ASSIGNED.match(mask_quotes(body)):
+            continue
         if sentence_is_task(body, year):
             owner, lead, co = owner_of(body)
             out.append(Task(s.start, s.end, body, heading=s.heading, owner_text=owner, lead_unit=lead,
