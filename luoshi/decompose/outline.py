@@ -30,6 +30,8 @@ TOPIC_WORDS = {"首先": 1, "其次": 2, "再次": 3}
 # Styles that enumerate inside prose (一是……二是……): a heading mid-paragraph only when the
 # document also uses them to head paragraphs.
 PROSE_STYLES = {"yishi", "qi", "circled"}
+# the innermost list styles, whose items are often whole directive sentences
+ITEM_STYLES = {"paren-num", "num-dot", "circled"}
 HEADING_END = re.compile(r"[。！？；：!?;:]")
 # A short imperative lead sentence heading what follows: 要抓招商。抢进度。
 LEAD = re.compile(r"要?[\u4e00-\u9fff]{2,6}")

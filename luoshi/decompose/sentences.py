@@ -7,7 +7,7 @@ import re
 
 from .document import Doc, Sentence
 from .lexicon import CIRCLED, CLAUSE_END, CLOSERS, PAST_MARKERS, SENTENCE_END, heading_kind
-from .outline import PROSE_STYLES
+from .outline import ITEM_STYLES, PROSE_STYLES
 
 # An enumeration right after a colon starts a new sentence: 检视自己：①问一问……
 ENUM_AFTER_COLON = re.compile(rf"\s*(?:[{CIRCLED}]|[一二三四五六七八九十]是|其[一二三四五六七八九十]|[（(][一二三四五六七八九十\d]{{1,2}}[）)]|\d{{1,2}}[．.、](?!\d))")
@@ -17,7 +17,8 @@ CLOSING = re.compile(r"\s*(?:同志们|各位代表|各位委员|各位同志)[�
 # is not a decision; 会议要求/决定/同意 paragraphs are
 REPORTED = re.compile(r"\s*会议(?:首先|还|一致)?(?:听取|学习|传达|通报|指出|认为|肯定|分析)")
 # a heading that sets a number or a time limit is a task as well: （四）年终考核于2025年1月底前完成
-TASK_CUE = re.compile(r"\*\*|\d[\d.]*(?:%|％|个|家|项|件|亿|万|公里|条|所|座|户|人)|月底|年底|年内|季度|半年|春节|国庆|日前")
+TASK_CUE = re.compile(r"\*\*|\d[\d.]*(?:%|％|个|家|项|件|亿|万|公里|条|所|座|户|人|次|场|亩|吨|米)|月底|年底|年内|季度|半年|春节|国庆|日前"
+                      r"|[上中下]旬|汛期|开学前|\d月\d{1,2}日")
 # words that look ahead (a plan), as against PAST_MARKERS (a review)
 FUTURE_MARKERS = re.compile(r"(?<![主重需只首必紧纪摘])要(?![求素点件害])|必须|务必|确保|力争|争取|计划|力求|着力|将要")
 
@@ -70,8 +71,9 @@ def sentences(doc: Doc) -> None:
                 # a heading is not a task as well, unless it sets a number or a time limit, or it
                 # opens a directive of an in-prose enumeration (二是落实帮扶措施，对……制定帮扶计划；)
                 body = text[h.marker_end:h.end]
+                # a list item (（1） 1. ①) that is one directive sentence of several clauses is a task as well
                 sent.is_heading = not rest and not TASK_CUE.search(body) and not (
-                    h.style in PROSE_STYLES and "，" in body)
+                    "，" in body and (h.style in PROSE_STYLES or h.style in ITEM_STYLES))
             out.append(sent)
     doc.sentences = out
 

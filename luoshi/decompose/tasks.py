@@ -29,7 +29,7 @@ UNIT_SUBJECT = re.compile(
     rf"(?:都|也|还|均)?(?=(?:一定|务必|必须|要|应当|应|须|需|负责|牵头|会同|将(?![为是会有成])))"
 )
 # 将 is a modal in a plan (督查室将开展核查), not in 将为/将是 (an outlook) or 将……拨付 (a preposition, after 要)
-MODAL = re.compile(r"(?:既|更|也|还|又|都|就|均|一定|务必|必须|首先|尤其|切实)?(?:要|必须|务必|应当|应该|须|需要|负责|牵头|将(?![为是会有成]))")
+MODAL = re.compile(r"(?:既|更|也|还|又|都|就|均|一定|务必|必须|首先|尤其|切实)?(?:要|必须|务必|应当|应该|须|需要|负责|牵头|(?<!即)将(?![为是会有成]))")
 COGNITIVE = re.compile(r"看到|看清|认识到|意识到|清醒|明白|懂得|知道|有(?!效|序|力)|是|相信|记住|牢记")
 OPENER = re.compile(rf"(?:(?:{ADV})|{TIME_WORD})*(?:{VERB})")
 AFTER_MODAL = re.compile(rf"(?:(?:{ADV})|{TIME_WORD})*(?:{VERB}|{PREP})|(?:{ADV})+")
@@ -58,6 +58,9 @@ QUOTED = re.compile(r"“[^“”\n]{0,40}”|「[^」\n]{0,40}」|‘[^‘’\n
 CLAUSE = re.compile(r"[^，,：:；;。！？!?]+")
 PAREN_OWNER = re.compile(r"[（(]([^（）()]*(?:牵头|负责|配合|责任单位|责任部门|参与)[^（）()]*)[）)]\s*$")
 OWNER_ROLE = re.compile(r"(?:牵头单位|责任单位|牵头部门|责任部门|配合单位)[：:]\s*([^；;，,）)]+)")
+# a line after an item naming who answers for it
+ROLE_LINE = re.compile(r"^\s*(?:责任领导|分管领导|牵头领导|责任人|牵头单位|责任单位|责任部门|牵头部门|配合单位)\s*[：:]")
+ROLE = re.compile(r"(责任单位|牵头单位|责任部门|牵头部门|配合单位|配合部门)\s*[：:]\s*([^；;\n]+)")
 ASSIGNED = re.compile(rf"[^，。；“”]{{1,24}}?(?:{UNIT_SUFFIX})(?:要|务必|必须)(?!求)")
 GENERIC_SUBJECT = ("我们", "大家", "你们", "全县上下", "全市上下")
 # the owner a decision names: 由县财政局牵头、县税务局配合, 由分包县级领导逐个召开, 请县应急管理局牵头抓好落实
@@ -200,13 +203,40 @@ def _table_tasks(doc, table, year):
     return out
 
 
+def _role_line(line: str) -> tuple[list[str], list[str]] | None:
+    """(lead units, co units) of a line such as 责任领导：王立新；责任单位：镇经济发展办、镇自然资源所."""
+    if not ROLE_LINE.match(line):
+        return None
+    units = {role: _units(names) for role, names in ROLE.findall(line)}
+    lead = units.get("责任单位") or units.get("牵头单位") or units.get("责任部门") or units.get("牵头部门") or []
+    co = units.get("配合单位") or units.get("配合部门") or []
+    return (lead, co) if lead or co else None
+
+
+def _assign_role_lines(doc, out, role_paras):
+    """A 责任单位 line owns the tasks of the item above it: back to the previous such line, within its top section."""
+    text, heads = doc.text, doc.headings
+    since = 0
+    for para in role_paras:
+        p = doc.paragraphs[para]
+        tops = [h.start for h in heads if h.parent is None and h.start <= p.start]
+        lead, co = _role_line(text[p.start:p.end])
+        units = lead + co
+        for t in out:
+            if max(since, tops[-1] if tops else 0) <= t.start < p.start and not t.owner_text:
+                t.owner_text, t.lead_unit, t.co_units, t.unit_reason = "、".join(units), units[0], units[1:], "原文"
+        since = p.end
+
+
 def tasks(doc: Doc) -> None:
     text = doc.text
     year = doc.doc_date.year if doc.doc_date else None
     in_tables = {p for t in doc.tables for p in t.rows + ([t.header] if t.header is not None else [])}
     out = [t for table in doc.tables for t in _table_tasks(doc, table, year)]
+    role_paras = [i for i, p in enumerate(doc.paragraphs)
+                  if p.start >= doc.body_start and _role_line(text[p.start:p.end])]
     for s in doc.sentences:
-        if s.section not in ("plan", "review") or s.is_heading or s.para in in_tables:
+        if s.section not in ("plan", "review") or s.is_heading or s.para in in_tables or s.para in role_paras:
             continue
         body = text[s.start:s.end]
         # a review may still assign a job: 县交通运输局要于8月20日前将赶超措施书面报县政府督查室
@@ -217,6 +247,7 @@ def tasks(doc: Doc) -> None:
             out.append(Task(s.start, s.end, body, heading=s.heading, owner_text=owner, lead_unit=lead,
                             co_units=co, unit_reason="原文" if lead else ""))
     out.sort(key=lambda t: t.start)
+    _assign_role_lines(doc, out, role_paras)
     for i, t in enumerate(out):
         t.id = f"T{i + 1}"
     doc.tasks = out
