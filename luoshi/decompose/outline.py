@@ -35,6 +35,8 @@ ITEM_STYLES = {"paren-num", "num-dot", "circled"}
 HEADING_END = re.compile(r"[。！？；：!?;:]")
 # A short imperative lead sentence heading what follows: 要抓招商。抢进度。
 LEAD = re.compile(r"要?[\u4e00-\u9fff]{2,6}")
+# a paragraph opening with a 要 sentence of one clause heads it: 要持续擦亮“清源服务”品牌。……
+OPENING_LEAD = re.compile(r"要[\u4e00-\u9fff“”‘’\"]{2,18}")
 NOT_LEAD = re.compile(r"[我你他她它这那是的了吗呢啥么谢]")
 
 
@@ -136,8 +138,9 @@ def headings(doc: Doc) -> None:
             candidates.append((start, style, m.group(1), m.end(), _heading_end(text, m.end(), para.end)))
             block_styles.add(style)
         leads = _lead_sentences(text, start, para.end)
-        if text[start] == "要" and LEAD.fullmatch(text[start:_heading_end(text, start, para.end)]):
-            leads.append((start, _heading_end(text, start, para.end)))
+        stop = _heading_end(text, start, para.end)
+        if OPENING_LEAD.fullmatch(text[start:stop]) and text[stop:stop + 1] == "。" and text[stop + 1:para.end].strip():
+            leads.append((start, stop))
         # several lead sentences in one paragraph, or one opening with 要, are headings
         for s, e in leads:
             if len(leads) > 1 or text[s] == "要":

@@ -15,7 +15,7 @@ def problems(doc: Doc) -> None:
     text = doc.text
     by_para = {}
     for s in doc.sentences:
-        if s.section in ("problems", "review") and not s.is_heading:
+        if s.section in ("problems", "review", "preamble") and not s.is_heading:
             by_para.setdefault(s.para, []).append(s)
     found = []
     for sents in by_para.values():

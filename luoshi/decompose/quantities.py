@@ -70,6 +70,11 @@ def find_quantities(text: str, start: int, end: int) -> list[Quantity]:
             continue
         elif not num[0].isdigit() and (num == "一" or unit in ("万", "亿")):
             continue  # 一个, 一批 are articles; 万人 alone is not counted
+        if not num[0].isdigit() and not blank:
+            # the count of the items just listed names them: 装备制造、绿色食品、新能源三条产业链
+            listed = masked[max(masked.rfind(c, 0, m.start()) for c in "，,；;：:。！？（(") + 1:m.start()]
+            if "、" in listed and listed.count("、") + 1 == _value(num):
+                continue
         clause = max(masked.rfind(c, 0, m.start()) for c in "，,；;：:。！？、（(") + 1
         out.append(Quantity(s, e, text[s:e], metric=_metric(text, s, start + clause),
                             value=None if blank else _value(num), unit=unit or None,

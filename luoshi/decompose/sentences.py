@@ -13,6 +13,7 @@ from .outline import ITEM_STYLES, PROSE_STYLES
 ENUM_AFTER_COLON = re.compile(rf"\s*(?:[{CIRCLED}]|[一二三四五六七八九十]是|其[一二三四五六七八九十]|[（(][一二三四五六七八九十\d]{{1,2}}[）)]|\d{{1,2}}[．.、](?!\d))")
 BOUNDARY = re.compile(rf"[{SENTENCE_END}{CLAUSE_END}][{re.escape(CLOSERS)}]*|\t|[：:](?={ENUM_AFTER_COLON.pattern})")
 CLOSING = re.compile(r"\s*(?:同志们|各位代表|各位委员|各位同志)[，,！!：:]")
+GOALS = re.compile(r"目标(?:任务)?(?:是|为)[：:]")
 # a paragraph of minutes that reports what the meeting heard or found (会议听取了……汇报。1—8月，……)
 # is not a decision; 会议要求/决定/同意 paragraphs are
 REPORTED = re.compile(r"\s*会议(?:首先|还|一致)?(?:听取|学习|传达|通报|指出|认为|肯定|分析)")
@@ -99,7 +100,8 @@ def sections(doc: Doc) -> None:
     closing_from = None
     for s in doc.sentences:
         if s.heading is None:
-            s.section = "preamble" if heads else "plan"
+            # the goals a report's opening sets are targets of the plan: 主要预期目标是：地区生产总值增长6%
+            s.section = "preamble" if heads and not GOALS.search(text, s.start, s.end) else "plan"
             continue
         if closing_from is not None and s.heading <= closing_from[1] and s.para >= closing_from[0]:
             s.section = "closing"
