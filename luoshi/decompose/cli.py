@@ -84,8 +84,9 @@ def main(argv=None) -> int:
     status = 0
     for i, path in enumerate(files):
         try:
-            text, warnings = read_file(path)
-            result = decompose(text, doc_date=date)
+            reading = read_file(path)
+            text, warnings = reading
+            result = decompose(text, doc_date=date, outline=reading.outline)
         except (DecomposeError, OSError) as e:
             reason = e if isinstance(e, DecomposeError) else f"无法读取 (cannot read): {e.strerror}"
             print(f"{chr(10) if many else ''}luoshi decompose: {path}: {reason}", file=sys.stderr)

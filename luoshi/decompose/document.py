@@ -101,6 +101,7 @@ class Doc:
     """The text under analysis and every annotation the components add."""
     text: str
     doc_date: dt.date | None = None
+    outline: dict[int, int] = field(default_factory=dict)  # line offset → heading level a Word style gives
     warnings: list[str] = field(default_factory=list)
     title: str = ""
     body_start: int = 0

@@ -74,6 +74,11 @@ class _Nesting:
 
     def place(self, style, number):
         """Where a heading of this style and number goes: (depth, parent) or None if it cannot."""
+        if style.startswith("word"):  # a Word heading level is absolute: below the styled headings above it
+            level = int(style[4:])
+            depth = next((k for k, (s, _, _) in enumerate(self.stack)
+                          if not s.startswith("word") or int(s[4:]) >= level), len(self.stack))
+            return depth, (self.stack[depth - 1][1] if depth else None)
         for k in range(len(self.stack) - 1, -1, -1):
             if self.stack[k][0] == style:
                 if style != "lead" and number is not None and number <= self.stack[k][2]:
@@ -131,6 +136,9 @@ def headings(doc: Doc) -> None:
         while start < para.end and text[start].isspace():
             start += 1
         if start >= para.end:
+            continue
+        if para.start in doc.outline:  # a Word heading style: the whole line, at its level
+            add(f"word{doc.outline[para.start]}", None, start, start, _heading_end(text, start, para.end))
             continue
         candidates = []  # (start, style, number as written, marker end, heading end)
         style, m = _match_marker(text, start, para.end)

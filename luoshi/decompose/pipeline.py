@@ -30,7 +30,7 @@ def _as_date(value) -> dt.date | None:
     return dt.date.fromisoformat(str(value).strip()[:10])
 
 
-def decompose(text: str, doc_date=None, unit_rules=None, lexicon=None) -> Decomposition:
+def decompose(text: str, doc_date=None, unit_rules=None, lexicon=None, outline=()) -> Decomposition:
     """Decompose one document.
 
     text: the document as decoded (offsets in the result index into it).
@@ -38,8 +38,10 @@ def decompose(text: str, doc_date=None, unit_rules=None, lexicon=None) -> Decomp
     unit_rules: rows (keyword, lead_unit, co_units) replacing the default table; co_units is a
         list or a 、-separated string.
     lexicon: (name, kind) pairs of known entities (an office's enterprises and projects).
+    outline: (line offset, level) pairs of headings the text does not number, as the reader finds them in
+        Word heading styles (`read_file(path).outline`).
     """
-    doc = Doc(text=text, doc_date=_as_date(doc_date))
+    doc = Doc(text=text, doc_date=_as_date(doc_date), outline=dict(outline))
     for component in PIPELINE:
         component(doc)
     entities.entities(doc, entities.build_lexicon(lexicon) if lexicon else None)

@@ -25,8 +25,18 @@ class DecomposeError(Exception):
 ReaderError = DecomposeError
 
 
-def read_file(path) -> tuple[str, list[str]]:
-    """(text, warnings) of a file; raises DecomposeError."""
+class Reading(tuple):
+    """(text, warnings) as read, unpacked like a pair; `outline` holds the heading levels that Word paragraph
+    styles give to lines and the text cannot show: (offset of the line, level) pairs, for `decompose(outline=…)`."""
+
+    def __new__(cls, text: str, warnings: list[str], outline=()):
+        reading = super().__new__(cls, (text, warnings))
+        reading.outline = tuple(outline)
+        return reading
+
+
+def read_file(path) -> Reading:
+    """(text, warnings) of a file, with its Word outline; raises DecomposeError."""
     path = Path(path)
     if not path.is_file():
         raise DecomposeError(f"文件不存在 (no such file): {path}")
@@ -36,14 +46,14 @@ def read_file(path) -> tuple[str, list[str]]:
     return read_bytes(path.read_bytes(), path.name)
 
 
-def read_bytes(data: bytes, filename: str = "") -> tuple[str, list[str]]:
-    """(text, warnings) of an uploaded file's bytes; raises DecomposeError."""
+def read_bytes(data: bytes, filename: str = "") -> Reading:
+    """(text, warnings) of an uploaded file's bytes, with its Word outline; raises DecomposeError."""
     if len(data) > MAX_BYTES:
         raise DecomposeError(f"文件过大：{len(data) / 1048576:.1f} MB，上限 20 MB (file too large)")
     if not data.strip():
         raise DecomposeError("文件为空 (empty file)")
     if data.startswith(b"%PDF-"):
-        return _read_pdf(data)
+        return Reading(*_read_pdf(data))
     if data.startswith(b"PK\x03\x04"):
         return _read_docx(data)
     if data.startswith(b"\xd0\xcf\x11\xe0"):
@@ -54,7 +64,7 @@ def read_bytes(data: bytes, filename: str = "") -> tuple[str, list[str]]:
     suffix = Path(filename).suffix.lower()
     if suffix in (".doc", ".wps", ".docx", ".pdf", ".xls", ".xlsx", ".ppt", ".pptx"):
         raise DecomposeError(f"文件内容不是有效的 {suffix} 文件 (the content is not a valid {suffix} file)")
-    return _decode_text(data)
+    return Reading(*_decode_text(data))
 
 
 def _decode_text(data: bytes) -> tuple[str, list[str]]:
@@ -116,6 +126,7 @@ CHINESE_FORMATS = {"chineseCounting", "chineseCountingThousand", "ideographTradi
                    "chineseLegalSimplified", "ideographDigital", "japaneseCounting", "taiwaneseCounting",
                    "taiwaneseCountingThousand", "koreanCounting", "ideographLegalTraditional"}
 CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
+HEADING_STYLE = re.compile(r"(?:[Hh]eading|标题)\s*([1-9])")
 
 
 def _chinese(n: int) -> str:
@@ -255,7 +266,28 @@ def _row_text(tr) -> str:
     return "\t".join(cells)
 
 
-def _read_docx(data: bytes) -> tuple[str, list[str]]:
+def _outline_level(paragraph) -> int | None:
+    """The heading level a paragraph's style gives it (Heading 2, 标题 2, or an outline level), or None."""
+    style = paragraph.style
+    p_pr = paragraph._p.pPr
+    direct = p_pr.find(f"{W}outlineLvl") if p_pr is not None else None
+    if direct is not None:
+        level = int(direct.get(f"{W}val", "9"))
+        return level + 1 if level < 9 else None
+    while style is not None:
+        m = HEADING_STYLE.fullmatch(style.name or "")
+        if m:
+            return int(m.group(1))
+        s_pr = style.element.pPr
+        level = s_pr.find(f"{W}outlineLvl") if s_pr is not None else None
+        if level is not None:
+            value = int(level.get(f"{W}val", "9"))
+            return value + 1 if value < 9 else None
+        style = style.base_style
+    return None
+
+
+def _read_docx(data: bytes) -> Reading:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as z:
             if "word/document.xml" not in z.namelist():
@@ -270,15 +302,23 @@ def _read_docx(data: bytes) -> tuple[str, list[str]]:
     except Exception as e:  # python-docx raises many kinds on a damaged package
         raise DecomposeError(f".docx 文件损坏，无法读取 (damaged .docx: {type(e).__name__})") from None
     numbering = _Numbering(document)
-    lines = []
+    lines, outline, offset = [], [], 0
     for child in document.element.body.iterchildren():
         if child.tag == f"{W}p":
             paragraph = Paragraph(child, document)
             num = _num_pr(paragraph)
-            lines.append((numbering.label(*num) if num else "") + paragraph.text)
+            line = (numbering.label(*num) if num else "") + paragraph.text
+            level = _outline_level(paragraph) if line.strip() else None
+            if level:
+                outline.append((offset, level))
+            rows = [line]
         elif child.tag == f"{W}tbl":
-            lines += [_row_text(tr) for tr in child.findall(f"{W}tr")]
+            rows = [_row_text(tr) for tr in child.findall(f"{W}tr")]
+        else:
+            continue
+        lines += rows
+        offset += sum(len(r) + 1 for r in rows)
     text = "\n".join(lines)
     if not text.strip():
         raise DecomposeError(".docx 文档没有文字 (the .docx has no text)")
-    return text, []
+    return Reading(text, [], outline)

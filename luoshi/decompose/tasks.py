@@ -40,7 +40,7 @@ PREP_OPENER = re.compile(rf"(?:{PREP})(?!.{{0,20}}为)[^，,]{{0,30}}?(?:{VERB})
 # a target: an indicator that must grow, reach or stay within a number
 TARGET_CLAUSE = re.compile(
     r"(?:增长|提高到?|提升到?|达到|控制在|降至|降低|下降|压缩至|突破|稳定在|保持在|不低于|不少于|不超过|至少|"
-    r"超过|新增|完成|实现)[^，。；]{0,10}?(?:\d|[*＊XＸ×]|[一二三四五六七八九十两]+[个家项件条所座处人次])"
+    r"超过|新增|完成|实现|进入)[^，。；]{0,10}?(?:\d|[*＊XＸ×]|[一二三四五六七八九十两]+[个家项件条所座处人次])"
 )
 # an action bound to a time limit: 年内开工, 6月底前完成
 DEADLINE_CLAUSE = re.compile(
@@ -52,6 +52,7 @@ NOT_DIRECTIVE = re.compile(
     r"提出了|只要|就是要|^\s*这是|可以预见|自印发之日起|负责解释"
 )
 # a first clause that describes (考核内容包括……) or states a condition (……的，扣2分)
+MODAL_OPENS = re.compile(r"(?:要|必须|务必|应当)(?![求素点件害])")
 DESCRIBES = re.compile(r"包括|分为|作为|是|系")
 LIST_INTRO = re.compile(r"(?:以下|如下|下列|几个方面|几点)[^。]{0,12}[：:]$")
 QUOTED = re.compile(r"“[^“”\n]{0,40}”|「[^」\n]{0,40}」|‘[^‘’\n]{0,40}’|《[^》\n]{0,60}》")
@@ -65,7 +66,7 @@ ASSIGNED = re.compile(rf"[^，。；“”]{{1,24}}?(?:{UNIT_SUFFIX})(?:要|务�
 GENERIC_SUBJECT = ("我们", "大家", "你们", "全县上下", "全市上下")
 # the owner a decision names: 由县财政局牵头、县税务局配合, 由分包县级领导逐个召开, 请县应急管理局牵头抓好落实
 BY_OWNER = re.compile(
-    rf"(?:由|请)([^，,。；;由请]{{2,30}}?(?:{UNIT_SUFFIX}|领导))(?!{UNIT_SUFFIX})"
+    rf"(?:由(?!于)|(?<![提申])请)([^，,。；;由请]{{2,30}}?(?:{UNIT_SUFFIX}|领导))(?!{UNIT_SUFFIX})"
     rf"(?=牵头|负责|统筹|会同|根据|按|逐|依|向|对|[\u4e00-\u9fff]{{0,4}}?(?:{VERB}))"
 )
 CO_OWNERS = re.compile(r"^牵头[、，,]([^，。；]{2,60}?)(?:配合|协助|参与)")
@@ -116,8 +117,10 @@ def sentence_is_task(text: str, doc_year: int | None) -> bool:
     # 对弄虚作假的，扣除……分值 is a rule; 考核内容包括……，实行千分制 describes
     if first.group().rstrip().endswith("的") and masked[first.end():first.end() + 1] in "，,":
         return False
+    # (but 各牵头单位主要负责同志是第一责任人，要亲自谋划 goes on to a directive)
     if not is_directive(first.group(), past_ok) and DESCRIBES.search(first.group()) \
-            and masked[first.end():first.end() + 1] not in "：:":
+            and masked[first.end():first.end() + 1] not in "：:" \
+            and not any(MODAL_OPENS.match(c.group()) for c in clauses[1:]):
         return False
     return any(is_directive(c.group(), past_ok) for c in clauses)
 

@@ -6,6 +6,7 @@ import pytest
 REPO = Path(__file__).resolve().parents[2]
 SHARED = REPO.parent / "shared"
 CORPUS = Path(__file__).resolve().parent / "corpus"
+BLIND = Path(__file__).resolve().parent / "blind"
 SEED = SHARED / "seeds" / "speech-county-work-retreat-2020.txt"
 SEED_GOLD = SHARED / "eval" / "gold" / "speech-county-work-retreat-2020.json"
 SCORER = SHARED / "eval" / "score_decomposition.py"
