@@ -100,7 +100,8 @@ def title(doc: Doc) -> None:
                     return
             doc.title = name.group(1)
     lines, j = [], i
-    while j < len(paras) and len(lines) < 3 and _is_title_line(text[paras[j].start:paras[j].end]):
+    while (j < len(paras) and len(lines) < 3 and _is_title_line(text[paras[j].start:paras[j].end])
+           and paras[j].start not in doc.outline):  # a Word heading is not the title
         lines.append(text[paras[j].start:paras[j].end].strip())
         # a title ends at a blank line
         if paras[j].end + 1 < len(text) and text[paras[j].end + 1:].startswith(("\n", "\r\n")):

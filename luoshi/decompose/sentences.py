@@ -21,7 +21,8 @@ REPORTED = re.compile(r"\s*会议(?:首先|还|一致)?(?:听取|学习|传达|�
 TASK_CUE = re.compile(r"\*\*|\d[\d.]*(?:%|％|个|家|项|件|亿|万|公里|条|所|座|户|人|次|场|亩|吨|米)|月底|年底|年内|季度|半年|春节|国庆|日前"
                       r"|[上中下]旬|汛期|开学前|\d月\d{1,2}日")
 # words that look ahead (a plan), as against PAST_MARKERS (a review)
-FUTURE_MARKERS = re.compile(r"(?<![主重需只首必紧纪摘])要(?![求素点件害])|必须|务必|确保|力争|争取|计划|力求|着力|将要")
+FUTURE_MARKERS = re.compile(r"(?<![主重需只首必紧纪摘])要(?![求素点件害])|必须|务必|确保|力争|争取|计划|力求|着力|将要"
+                            r"|会议(?:原则)?(?:要求|决定|同意|明确)")
 
 
 def _split(text, start, end):

@@ -69,7 +69,7 @@ BY_OWNER = re.compile(
     rf"(?:由(?!于)|(?<![提申])请)([^，,。；;由请]{{2,30}}?(?:{UNIT_SUFFIX}|领导))(?!{UNIT_SUFFIX})"
     rf"(?=牵头|负责|统筹|会同|根据|按|逐|依|向|对|[\u4e00-\u9fff]{{0,4}}?(?:{VERB}))"
 )
-CO_OWNERS = re.compile(r"^牵头[、，,]([^，。；]{2,60}?)(?:配合|协助|参与)")
+CO_OWNERS = re.compile(r"牵头[、，,]([^，。；]{2,60}?)(?:配合|协助|参与)")
 # lines of a document's foot: who to contact, attachments, copies; and the attendance of minutes
 FOOTER = re.compile(r"^\s*(?:联系人|联系电话|附件|抄送|抄报|分送|印发|出席|列席|记录|主送)\s*[：:]")
 

@@ -230,3 +230,87 @@ def test_office_rules_replace_the_default_table():
     task = result.tasks[0]
     assert (task.lead_unit, task.co_units, task.unit_reason) == ("投资促进中心", ["商务局", "发展改革委"], "招商")
     assert UnitTable([]).suggest("招商") == ("", [], "")
+
+
+# ---- document styles beyond speeches and reports: minutes, bulletins, plans with 责任单位 lines ----
+
+def test_masthead_header_block_is_not_the_title():
+    minutes = "河阳县人民政府专题会议纪要\n〔2023〕8号\n\n河阳县人民政府办公室    2023年5月6日\n\n    会议要求，县水利局要加快工程建设。\n"
+    result = decompose(minutes, doc_date="2023-05-06")
+    assert result.title == "河阳县人民政府专题会议纪要"
+    assert [t.text for t in result.tasks] == ["会议要求，县水利局要加快工程建设。"]
+    bulletin = ("工作简报\n第12期\n\n河阳县委办公室    2023年6月1日\n\n关于全县防汛准备情况的通报\n\n"
+                "各乡镇：\n    县应急局要于6月10日前完成物资补充。\n")
+    assert decompose(bulletin, doc_date="2023-06-01").title == "关于全县防汛准备情况的通报"
+
+
+def test_minutes_report_what_was_heard_and_decide_with_owners():
+    text = ("标题\n\n一、关于上半年财政收支情况\n    会议听取了县财政局的汇报。1—6月，全县税收完成8.2亿元，增长5%。\n"
+            "    会议指出，收支矛盾依然突出。\n"
+            "    会议同意由县财政局统筹安排资金500万元，7月底前拨付到位。会议同意县教育局的方案，请县教育局牵头抓好落实。"
+            "由县住建局牵头、县城管局配合，尽快出台管理办法。\n")
+    tasks = decompose(text, doc_date="2023-07-05").tasks
+    assert [(t.lead_unit, t.owner_text) for t in tasks] == [
+        ("县财政局", "县财政局"), ("县教育局", "县教育局"), ("县住建局", "县住建局")]
+    assert tasks[2].co_units == ["县城管局"]
+
+
+def test_supervision_bulletin_reports_delays_and_its_next_steps_are_tasks():
+    text = ("关于重点任务进展的通报\n\n一、进展滞后的任务\n1.老旧小区改造。年度计划改造30个，目前完成12个，完成率40%。"
+            "县住建局要于9月10日前报送赶超措施。\n督查发现的问题主要有：一是重视不够；二是保障不力。\n"
+            "二、下步要求\n县督查室将不定期开展实地核查。\n")
+    result = decompose(text, doc_date="2023-08-20")
+    assert [t.text for t in result.tasks] == ["县住建局要于9月10日前报送赶超措施。", "县督查室将不定期开展实地核查。"]
+    assert [p.text for p in result.problems] == ["一是重视不够；", "二是保障不力。"]
+
+
+def test_responsibility_line_owns_the_item_above_it():
+    text = ("标题\n\n一、产业发展\n1、园区建设\n（1）6月底前完成园区道路建设。\n（2）新引进企业5家，年内投产。\n"
+            "责任领导：张三；责任单位：镇经发办、镇财政所\n2、农业\n稳定粮食面积3万亩。\n责任领导:李四;责任单位:镇农业中心\n")
+    tasks = decompose(text, doc_date="2023-02-01").tasks
+    assert [(t.lead_unit, t.owner_text) for t in tasks] == [
+        ("镇经发办", "镇经发办、镇财政所"), ("镇经发办", "镇经发办、镇财政所"), ("镇农业中心", "镇农业中心")]
+    assert tasks[0].co_units == ["镇财政所"]
+
+
+def test_list_item_of_several_clauses_is_a_heading_and_a_task():
+    text = "标题\n\n一、重点工作\n（1）落实包联服务，包联干部定期走访企业。\n（2）深化改革。\n"
+    result = decompose(text, doc_date="2023-02-01")
+    assert len(result.headings) == 3
+    assert [t.text for t in result.tasks] == ["（1）落实包联服务，包联干部定期走访企业。"]
+
+
+def test_opening_goals_and_shortcomings_of_a_report():
+    text = ("报告\n\n    我们也看到，还存在一些问题：一是产业层次不高；二是财政压力较大。\n"
+            "    全县主要预期目标是：地区生产总值增长5%左右，城镇化率提高1个百分点。\n一、抓发展\n要推动产业全面升级提质。加快园区建设。\n")
+    result = decompose(text, doc_date="2023-01-05")
+    assert [p.text for p in result.problems] == ["一是产业层次不高；", "二是财政压力较大。"]
+    assert [q.value for q in result.tasks[0].targets] == [5, 1]
+    assert [h.text for h in result.headings] == ["一、抓发展", "要推动产业全面升级提质"]
+
+
+def test_count_of_listed_items_is_not_a_quantity():
+    assert quantities("围绕纺织、机械、食品三条产业链招商，新建厂房3座") == [("3座", 3, "座", False)]
+
+
+@pytest.mark.parametrize("text, date, rule", [
+    ("本月底前完成核查", "2023-09-30", "this-month"), ("下月底前报送", "2023-10-31", "this-month"),
+    ("下周三前报县政府", "2023-09-20", "week"), ("本周五前上报", "2023-09-15", "week"),
+    ("国庆假期前开展检查", "2023-09-30", "festival"),
+])
+def test_deadlines_relative_to_the_document_date(text, date, rule):
+    # 2023-09-12 is a Tuesday
+    [(found, got, rule_got)] = deadlines(text, dt.date(2023, 9, 12))
+    assert (got, rule_got) == (date, rule) and found in text
+
+
+def test_a_period_naming_an_object_or_a_subject_is_no_deadline():
+    assert deadlines("制定第三季度促销方案，形成上半年评估报告，关于2020年度欠薪治理的安排") == []
+
+
+def test_a_december_plan_means_the_year_it_plans_by_its_year_end():
+    plan = "报告\n\n    总结2022年工作，部署2023年任务。2023年是关键之年。\n一、抓项目\n要抓项目。年底前建成产业园，年内开工10个项目。\n"
+    tasks = decompose(plan, doc_date="2022-12-28").tasks
+    assert [d.date.isoformat() for t in tasks for d in t.deadlines] == ["2023-12-31", "2023-12-31"]
+    minutes = "纪要\n\n    会议要求，县人社局要在年底前完成2022年欠薪清零。\n"
+    assert decompose(minutes, doc_date="2022-12-05").tasks[0].deadlines[0].date == dt.date(2022, 12, 31)

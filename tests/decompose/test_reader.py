@@ -123,3 +123,30 @@ def test_pdf_text_layer():
 def test_pdf_without_text_layer():
     with pytest.raises(DecomposeError, match="text layer"):
         read_bytes(_pdf([]), "scan.pdf")
+
+
+def test_docx_heading_styles_give_the_outline_its_levels():
+    import docx
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls
+
+    from luoshi.decompose import decompose
+
+    document = docx.Document()
+    document.add_paragraph("工作安排")
+    document.add_heading("深化改革", level=1)
+    document.add_heading("国资改革", level=2)
+    document.add_paragraph("1.推进重组。6月底前完成。")
+    outlined = document.add_paragraph("保障措施")  # a body style with an outline level of its own
+    outlined._p.get_or_add_pPr().append(parse_xml(f'<w:outlineLvl {nsdecls("w")} w:val="0"/>'))
+    document.add_paragraph("各单位要加强领导。")
+    out = io.BytesIO()
+    document.save(out)
+    reading = read_bytes(out.getvalue(), "plan.docx")
+    text, _ = reading
+    assert text == "工作安排\n深化改革\n国资改革\n1.推进重组。6月底前完成。\n保障措施\n各单位要加强领导。"
+    assert [(text[o:o + 4], level) for o, level in reading.outline] == [("深化改革", 1), ("国资改革", 2), ("保障措施", 1)]
+    result = decompose(text, doc_date="2024-04-02", outline=reading.outline)
+    assert [(h.text, h.level, h.parent) for h in result.headings] == [
+        ("深化改革", 1, None), ("国资改革", 2, 0), ("1.推进重组", 3, 1), ("保障措施", 1, None)]
+    assert [h.level for h in decompose(text, doc_date="2024-04-02").headings] == [1]  # plain text: no styles
