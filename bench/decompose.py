@@ -4,7 +4,7 @@
     .venv/bin/python bench/decompose.py
 
 - median in-process time for the sample speech after warm-up (target ≤ 10 ms);
-- throughput over a corpus of ≥ 1 MB (the sample speech and tests/decompose/corpus, repeated);
+- throughput over a corpus of ≥ 1 MB (the sample speech, tests/decompose/corpus and blind, repeated);
 - cold CLI time: a fresh `luoshi decompose` process on the sample speech (target ≤ 1 s).
 """
 import re
@@ -22,6 +22,7 @@ from luoshi.decompose import decompose, read_file  # noqa: E402
 
 SEED = REPO.parent / "shared" / "seeds" / "speech-county-work-retreat-2020.txt"
 CORPUS = REPO / "tests" / "decompose" / "corpus"
+BLIND = REPO / "tests" / "decompose" / "blind"
 NAIVE = re.compile(r"[^。！？\n]+[。！？]?")
 
 
@@ -61,7 +62,7 @@ def main():
     if not SEED.is_file():
         sys.exit(f"sample speech not found: {SEED}")
     seed, _ = read_file(SEED)
-    docs = [seed] + [read_file(p)[0] for p in sorted(CORPUS.iterdir())
+    docs = [seed] + [read_file(p)[0] for p in sorted([*CORPUS.iterdir(), *BLIND.iterdir()])
                      if p.suffix in (".txt", ".docx") and not p.name.endswith(".docx.txt")]
     corpus = []
     while sum(len(d.encode("utf-8")) for d in corpus) < 1024 * 1024:
