@@ -13,6 +13,7 @@ number of requests, BENCH_RUNS the iterations per page.
 import datetime as dt
 import os
 import random
+import shutil
 import statistics
 import sys
 import tempfile
@@ -30,6 +31,9 @@ PG_NAME = "luoshi_bench_pages"  # not bench/requests.py's luoshi_bench, which th
 AREAS = ["项目为王", "产业转型", "创新驱动", "精致城市", "乡村振兴", "生态", "保障", ""]
 
 
+TMP = tempfile.mkdtemp(prefix="luoshi-bench-pages-")  # the SQLite file (half a gigabyte), removed at the end
+
+
 def choose_database():
     if os.environ.get("BENCH_DB") != "sqlite":
         try:
@@ -40,7 +44,7 @@ def choose_database():
             return PG_ADMIN.rsplit("/", 1)[0] + "/" + PG_NAME
         except Exception as error:  # noqa: BLE001 — any failure means: use SQLite
             print(f"PostgreSQL not usable ({error.__class__.__name__}); SQLite instead")
-    return f"sqlite:///{tempfile.mkdtemp(prefix='luoshi-bench-')}/bench.sqlite3"
+    return f"sqlite:///{TMP}/bench.sqlite3"
 
 
 os.environ["DATABASE_URL"] = choose_database()
@@ -237,4 +241,7 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    finally:
+        shutil.rmtree(TMP, ignore_errors=True)
