@@ -1,0 +1,162 @@
+"""Pages and API: who sees rankings and breakdowns, running and publishing, import with per-row errors."""
+import datetime as dt
+import io
+import json
+
+import pytest
+from openpyxl import Workbook
+
+from luoshi.evaluation import services
+from luoshi.evaluation.models import IndicatorValue, Run
+
+
+@pytest.fixture
+def june(county, graded):
+    run = services.create_run(county.office, "township", "2021-06", as_of=dt.date(2021, 6, 30))
+    return services.publish_run(run, county.office)
+
+
+def get(client, user, url, **kw):
+    client.force_login(user)
+    return client.get(url, **kw)
+
+
+def test_ranking_visible_to_all_breakdown_only_own(client, county, june):
+    ranking = f"/evaluation/runs/{june.pk}/"
+    for user in (county.office, county.head, county.leader, county.clerk_a, county.clerk_commerce):
+        page = get(client, user, ranking)
+        assert page.status_code == 200 and "西虢镇" in page.content.decode()
+    own, other = (f"/evaluation/runs/{june.pk}/units/{u.pk}/" for u in (county.town_a, county.town_b))
+    assert get(client, county.clerk_a, own).status_code == 200
+    assert get(client, county.clerk_a, other).status_code == 404
+    assert get(client, county.clerk_commerce, own).status_code == 404
+    assert get(client, county.leader, own).status_code == 404
+    for user in (county.office, county.head):
+        page = get(client, user, other)
+        assert page.status_code == 200 and "督办〔2021〕1号" in page.content.decode()
+    assert get(client, county.clerk_a, f"/evaluation/runs/{june.pk}/scores.xlsx").status_code == 404
+    assert get(client, county.clerk_a, f"/evaluation/runs/{june.pk}/review.md").status_code == 404
+    assert get(client, county.clerk_a, f"/evaluation/runs/{june.pk}/units/{county.town_b.pk}/review.md").status_code == 404
+    assert get(client, county.clerk_a, f"/evaluation/runs/{june.pk}/units/{county.town_a.pk}/review.md").status_code == 200
+    assert get(client, county.clerk_a, f"/evaluation/runs/{june.pk}/bulletin.docx").status_code == 200
+    client.logout()
+    assert client.get(ranking).status_code == 302
+
+
+def test_drafts_only_for_office_and_principal(client, county, graded):
+    run = services.create_run(county.office, "township", "2021-06", as_of=dt.date(2021, 6, 30))
+    url = f"/evaluation/runs/{run.pk}/"
+    assert get(client, county.office, url).status_code == 200
+    assert get(client, county.head, url).status_code == 200
+    assert get(client, county.clerk_a, url).status_code == 404
+    assert get(client, county.clerk_a, f"/evaluation/runs/{run.pk}/bulletin.docx").status_code == 404
+    assert "（草稿）" not in get(client, county.clerk_a, "/evaluation/").content.decode()
+
+
+def test_office_runs_and_publishes_through_pages(client, county, graded, settings):
+    settings.LUOSHI_TODAY = "2021-07-15"
+    client.force_login(county.clerk_a)
+    assert client.post("/evaluation/", {"group": "township", "period": "2021-06", "method": "weighted",
+                                        "normalisation": "minmax"}).status_code == 403
+    client.force_login(county.office)
+    page = client.post("/evaluation/", {"group": "township", "period": "2021-6x", "method": "weighted",
+                                        "normalisation": "minmax"})
+    assert page.status_code == 400 and "格式不对" in page.content.decode()
+    response = client.post("/evaluation/", {"group": "township", "period": "2021-06", "method": "topsis",
+                                            "normalisation": "minmax"})
+    run = Run.objects.get()
+    assert response.url == f"/evaluation/runs/{run.pk}/"
+    client.post(f"/evaluation/runs/{run.pk}/publish/")
+    run.refresh_from_db()
+    assert run.is_published
+    response = client.post(f"/evaluation/runs/{run.pk}/delete/", follow=True)
+    assert "已发布的考核结果不能再修改" in response.content.decode() and Run.objects.exists()
+    for url in ("/evaluation/indicators/", "/evaluation/import/", f"/evaluation/runs/{run.pk}/units/{county.town_b.pk}/"):
+        assert client.get(url).status_code == 200
+
+
+def test_api(client, county, june):
+    client.force_login(county.clerk_a)
+    data = client.get(f"/api/evaluation/runs/{june.pk}").json()
+    assert [(r["unit"], r["rank"]) for r in data["ranking"]] == [("河阳镇", 1), ("西虢镇", 2)]
+    own = client.get(f"/api/evaluation/runs/{june.pk}/units/{county.town_a.pk}").json()
+    assert sum(line["contribution"] for line in own["lines"]) == pytest.approx(own["score"])
+    assert client.get(f"/api/evaluation/runs/{june.pk}/units/{county.town_b.pk}").status_code == 404
+    assert client.post("/api/evaluation/runs", json.dumps({"group": "township", "period": "2021-06"}),
+                       content_type="application/json").status_code == 403
+    client.force_login(county.office)
+    other = client.get(f"/api/evaluation/runs/{june.pk}/units/{county.town_b.pk}").json()
+    tasks = next(line for line in other["lines"] if line["code"] == "tasks")
+    assert tasks["records"][0]["url"] == f"/tasks/{graded_late(county).pk}/"
+    created = client.post("/api/evaluation/runs", json.dumps({"group": "township", "period": "2021Q2"}),
+                          content_type="application/json")
+    assert created.status_code == 201 and created.json()["status"] == "draft"
+    bad = client.post("/api/evaluation/runs", json.dumps({"group": "township", "period": "21"}),
+                      content_type="application/json")
+    assert bad.status_code == 422 and "格式不对" in bad.json()["detail"]
+    published = client.post(f"/api/evaluation/runs/{created.json()['id']}/publish")
+    assert published.json()["status"] == "published"
+    again = client.post(f"/api/evaluation/runs/{created.json()['id']}/publish")
+    assert again.status_code == 422
+
+
+def graded_late(county):
+    from luoshi.ledger.models import Task
+    return Task.objects.get(lead_unit=county.town_b)
+
+
+def _sheet(rows):
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "考核数据"
+    ws.append(["单位", "指标", "数值", "备注"])
+    for row in rows:
+        ws.append(row)
+    out = io.BytesIO()
+    wb.save(out)
+    out.seek(0)
+    out.name = "data.xlsx"
+    return out
+
+
+def test_import_per_row_errors_and_nothing_half_imported(client, county, indicators):
+    client.force_login(county.office)
+    bad = _sheet([["河阳镇", "省级表彰", 2], ["无此镇", "省级表彰", 1], ["西虢镇", "省级表彰", "两项"],
+                  ["商务局", "省级表彰", 1], ["河阳镇", "honours", 3], ["西虢镇", "不存在", 1]])
+    page = client.post("/evaluation/import/", {"period": "2021-06", "file": bad})
+    text = page.content.decode()
+    assert page.status_code == 400
+    for expected in ("第 3 行", "单位“无此镇”不存在", "第 4 行", "“两项”不是数字", "商务局不在该指标的考核对象中",
+                     "与第2行重复", "没有名为“不存在”的导入指标"):
+        assert expected in text
+    assert not IndicatorValue.objects.exists()
+    good = _sheet([["河阳镇", "省级表彰", 2, "省文明村镇"], ["西虢镇", "honours", 1]])
+    response = client.post("/evaluation/import/", {"period": "2021-06", "file": good})
+    assert response.status_code == 302
+    assert dict(IndicatorValue.objects.values_list("unit__name", "value")) == {"河阳镇": 2, "西虢镇": 1}
+    client.force_login(county.clerk_a)
+    assert client.post("/evaluation/import/", {"period": "2021-06", "file": _sheet([])}).status_code == 403
+
+
+def test_self_assessment_page(client, county, indicators):
+    client.force_login(county.clerk_a)
+    form = {"period": "2021-06", **{f"answer{i}": f"答复{i}" for i in range(1, 6)},
+            **{f"score{i}": 18 for i in range(1, 6)}}
+    assert client.post("/evaluation/self-assessment/", form).status_code == 302
+    page = client.get("/evaluation/self-assessment/?period=2021-06").content.decode()
+    assert "自评分 90" in page and "问一问自己的业务能力专不专" in page
+    client.force_login(county.office)
+    assert "河阳镇：自评分 90" in client.get("/evaluation/self-assessment/?period=2021-06").content.decode()
+    client.force_login(county.leader)
+    assert client.get("/evaluation/self-assessment/").status_code == 404
+
+
+def test_ratings_page(client, county, indicators):
+    url = f"/evaluation/ratings/{indicators['rating'].pk}/"
+    client.force_login(county.clerk_a)
+    assert client.get(url).status_code == 403
+    client.force_login(county.office)
+    bad = client.post(url, {"period": "2021-06", f"unit-{county.town_a.pk}": "120"})
+    assert bad.status_code == 400 and "0–100" in bad.content.decode()
+    assert client.post(url, {"period": "2021-06", f"unit-{county.town_a.pk}": "95"}).status_code == 302
+    assert IndicatorValue.objects.get().value == 95
