@@ -306,8 +306,10 @@ def _gaps(run, unit_id, names):
             if len(measured) < 2:
                 continue
             last = max(ranks[u] for u in measured)
+            if last == 1:  # everyone level: no gap to report
+                continue
             u = min((u for u in measured if ranks[u] == last), key=lambda u: names[u])
-            part.sentences.append(Sentence(f"{item['name']}：{names[u]}最低，为{figure(values[u])}"
+            part.sentences.append(Sentence(f"{item['name']}：{names[u]}排在最后，为{figure(values[u])}"
                                            f"{item['unit_label']}。", unit_url(run, u)))
         elif values[unit_id] is not None and ranks[unit_id] > max(count - 3, 3):
             part.sentences.append(Sentence(f"{item['name']}{figure(values[unit_id])}{item['unit_label']}，在"

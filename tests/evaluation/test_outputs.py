@@ -45,7 +45,7 @@ def test_county_review_markdown_and_docx(county, graded, published):
     assert "期内到期的2项牵头任务中，1项按期完成，按期完成率50%。" in md
     assert "与2021年5月乡镇（街道）考核相比，西虢镇由第1名下降至第2名。" in md
     assert "红灯任务1项，较多的是西虢镇1项。（[来源](/tasks/?light=red)）" in md
-    assert "被督办次数：西虢镇最低，为1次。" in md
+    assert "被督办次数：西虢镇排在最后，为1次。" in md
     assert "未办结的诉求0件，其中逾期未答复0件。" in md
     assert "处于前期准备阶段的重点项目0个，总投资0万元。" in md
     document = docx.Document(documents.review_docx(published, base="http://luoshi.example"))
