@@ -107,6 +107,13 @@ LUOSHI_ATTACHMENT_TYPES = [".jpg", ".jpeg", ".png", ".pdf", ".docx", ".xlsx", ".
 # a fixed "today" for the demo county, whose responsibility list is for 2021 (empty: the real date)
 LUOSHI_TODAY = os.environ.get("LUOSHI_TODAY", "")
 
+# Open311 GeoReport v2: the jurisdiction_id this endpoint answers for (empty: any is accepted)
+LUOSHI_OPEN311_JURISDICTION = os.environ.get("LUOSHI_OPEN311_JURISDICTION", "")
+
+# the public request form's per-IP limits need a cache shared by every app process in production
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["REDIS_URL"]}
+          if os.environ.get("REDIS_URL") else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "luoshi@localhost")
 

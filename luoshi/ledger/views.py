@@ -458,12 +458,14 @@ def _decompose_upload(upload, doc_date):
     if os.path.splitext(upload.name)[1].lower() not in (".txt", ".docx", ".pdf"):
         raise UploadProblem(_("文件“%(name)s”不是 txt、docx 或 pdf 格式") % {"name": upload.name})
     try:
-        text, warnings = decomposer.read_bytes(upload.read(), upload.name)
+        reading = decomposer.read_bytes(upload.read(), upload.name)
     except decomposer.DecomposeError as e:
         raise UploadProblem(_("无法读取文件“%(name)s”：%(error)s") % {"name": upload.name, "error": e}) from None
+    text, warnings = reading
     if not text.strip():
         raise UploadProblem(_("文件“%(name)s”里没有文字（扫描件请先转成文字）") % {"name": upload.name})
-    result = decomposer.decompose(text, doc_date=doc_date, unit_rules=_unit_rules())
+    # a .docx's Word heading styles carry outline levels its text cannot show
+    result = decomposer.decompose(text, doc_date=doc_date, unit_rules=_unit_rules(), outline=reading.outline)
     return text, result.to_dict(), warnings
 
 
