@@ -117,17 +117,19 @@ def bulletin(run):
         "、".join(f"{s.unit_name}（{s.score:.2f}分）" for s in top) + f"位列前{COMMENDED}名，予以通报表扬。"
         if top else "本期无考核结果。")
     document.add_heading("三、红灯任务", level=1)
-    red = [(s.unit_name, task[1], task[2]) for s in scores for task in s.facts.get("red_tasks", [])]
+    red = [(s.unit_name, len(s.facts["red_tasks"]), "；".join(f"{t[1]}（{t[2]}）" for t in s.facts["red_tasks"]))
+           for s in scores if s.facts.get("red_tasks")]
     if red:
-        document.add_paragraph(f"截至{run.as_of:%Y年%m月%d日}，共有红灯任务{len(red)}项：")
-        _table(document, ["牵头单位", "任务", "亮灯原因"], red)
+        document.add_paragraph(f"截至{run.as_of:%Y年%m月%d日}，{len(red)}个单位共有红灯任务{sum(r[1] for r in red)}项：")
+        _table(document, ["牵头单位", "红灯任务（项）", "任务及亮灯原因"], sorted(red, key=lambda r: -r[1]))
     else:
         document.add_paragraph("本期无红灯任务。")
     document.add_heading("四、未办结督办单", level=1)
-    notices = [(s.unit_name, n[1], n[2]) for s in scores for n in s.facts.get("open_notices", [])]
+    notices = [(s.unit_name, len(s.facts["open_notices"]), "；".join(f"{n[1]}（{n[2]}）" for n in s.facts["open_notices"]))
+               for s in scores if s.facts.get("open_notices")]
     if notices:
-        document.add_paragraph(f"期内下发的督办单中，{len(notices)}份尚未答复：")
-        _table(document, ["单位", "督办单", "状态"], notices)
+        document.add_paragraph(f"期内下发的督办单中，{sum(n[1] for n in notices)}份尚未答复：")
+        _table(document, ["单位", "未答复（份）", "督办单"], sorted(notices, key=lambda r: -r[1]))
     else:
         document.add_paragraph("期内下发的督办单均已答复。")
     document.add_paragraph(f"{timezone.localdate():%Y年%m月%d日}").alignment = WD_ALIGN_PARAGRAPH.RIGHT

@@ -2,7 +2,7 @@
 
 Every computed indicator is a few grouped queries over all units of the group at once (never a query per
 unit), returning per unit a raw value and the records behind it. A run copies those values (RunValue) and
-the indicator settings (Run.config) and scores only from the copies: `score_run` never reads live data.
+the indicator settings (Run.config) and scores only from the copies: `compute` never reads live data.
 """
 import datetime as dt
 from dataclasses import dataclass, field
@@ -277,7 +277,8 @@ def _facts(w):
 
 
 def freeze(run):
-    """Copy every input of the run: one RunValue per unit and indicator, the facts the bulletin lists."""
+    """Copy every input of the run (unsaved): one RunValue per unit and indicator, a Score row per unit carrying
+    the facts the bulletin lists."""
     start, period_end = run.range
     units = units_of(run.group)
     w = Window(run.group, units, start, min(period_end, run.as_of), period_end)
@@ -290,10 +291,9 @@ def freeze(run):
             measures = _entered(indicator, run.period, w.ids)
         values += [RunValue(run=run, unit_id=u, indicator_id=item["id"], code=item["code"], raw=m.raw,
                             detail=m.detail) for u, m in measures.items()]
-    RunValue.objects.bulk_create(values, batch_size=2000)
     facts = _facts(w)
-    Score.objects.bulk_create([Score(run=run, unit=u, unit_name=u.name, score=0, rank=0, facts=facts[u.pk])
-                               for u in units], batch_size=2000)
+    scores = [Score(run=run, unit=u, unit_name=u.name, score=0, rank=0, facts=facts[u.pk]) for u in units]
+    return values, scores
 
 
 # --- scoring from the frozen copies ---------------------------------------------------------------
@@ -369,37 +369,36 @@ def _check_draft(run):
         raise EvaluationError("已发布的考核结果不能再修改")
 
 
-def score_run(run):
-    """Score a draft run from its frozen values and config; writes normalised values, contributions, ranks."""
-    _check_draft(run)
-    values = list(run.values.all())
-    scores_rows = {s.unit_id: s for s in run.scores.select_related("unit")}
-    unit_ids = [u for u, _ in sorted(((s.unit_id, (s.unit.order, s.unit_name)) for s in scores_rows.values()),
-                                     key=lambda t: t[1])]
+def _score(run, values, scores):
+    """Score frozen rows in memory: fills normalised values, contributions, ranks and the run's config notes."""
+    unit_ids = [s.unit_id for s in scores]  # in unit order
     raw = {(v.unit_id, v.code): v.raw for v in values}
-    scores, parts, distances, shifts = compute(run.config["indicators"], run.method, run.normalisation, unit_ids,
+    totals, parts, distances, shifts = compute(run.config["indicators"], run.method, run.normalisation, unit_ids,
                                                raw)
     for v in values:
         used, normalised, weight, contribution, extra = parts[(v.unit_id, v.code)]
         v.used, v.normalised, v.weight, v.contribution = used, normalised, weight, contribution
-        v.detail = {**{k: x for k, x in v.detail.items() if k not in ("square_best", "square_worst")}, **extra}
-    RunValue.objects.bulk_update(values, ["used", "normalised", "weight", "contribution", "detail"], batch_size=2000)
-    ranks = _ranks(scores, {u: i for i, u in enumerate(unit_ids)})
+        v.detail = {**v.detail, **extra}
+    ranks = _ranks(totals, {u: i for i, u in enumerate(unit_ids)})
     before = previous_run(run)
     previous = dict(before.scores.values_list("unit", "rank")) if before else {}
-    for u, s in scores_rows.items():
-        s.score, s.rank, s.previous_rank = round(scores[u], 6), ranks[u], previous.get(u)
-        s.distance_best, s.distance_worst = distances.get(u, (None, None))
-    Score.objects.bulk_update(scores_rows.values(), ["score", "rank", "previous_rank", "distance_best",
-                                                     "distance_worst"], batch_size=2000)
+    for s in scores:
+        s.score, s.rank, s.previous_rank = round(totals[s.unit_id], 6), ranks[s.unit_id], previous.get(s.unit_id)
+        s.distance_best, s.distance_worst = distances.get(s.unit_id, (None, None))
     run.config = {**run.config, "entropy_shifts": shifts, "previous_run": before.pk if before else None}
+
+
+def _freeze_and_score(run):
+    values, scores = freeze(run)
+    _score(run, values, scores)
+    RunValue.objects.bulk_create(values, batch_size=2000)
+    Score.objects.bulk_create(scores, batch_size=2000)
     run.save(update_fields=["config"])
-    return run
 
 
 def recompute(run):
     """{unit_id: score} from the run's frozen values and config alone: a published run reproduces exactly."""
-    unit_ids = list(run.scores.order_by("rank", "unit_name").values_list("unit", flat=True))
+    unit_ids = [s.unit_id for s in run.scores.select_related("unit").order_by("unit__order", "unit__name")]
     raw = {(u, code): x for u, code, x in run.values.values_list("unit", "code", "raw")}
     return compute(run.config["indicators"], run.method, run.normalisation, unit_ids, raw)[0]
 
@@ -430,8 +429,7 @@ def create_run(user, group, period, method=Run.Method.WEIGHTED, normalisation=Ru
         run = Run.objects.create(group=group, period=period, kind=kind, method=method, normalisation=normalisation,
                                  as_of=as_of, created_by=user,
                                  config={"indicators": [indicator_config(i) for i in indicators]})
-        freeze(run)
-        score_run(run)
+        _freeze_and_score(run)
         audit(user, run, "生成考核", {"period": (None, period), "as_of": (None, as_of)})
     return run
 
@@ -448,10 +446,21 @@ def refresh_run(run, user):
         run.config = {"indicators": [indicator_config(i)
                                      for i in Indicator.objects.filter(group=run.group, active=True)]}
         run.save(update_fields=["as_of", "config"])
-        freeze(run)
-        score_run(run)
+        _freeze_and_score(run)
         audit(user, run, "重新生成考核", {"as_of": (None, run.as_of)})
     return run
+
+
+def _refresh_previous(run):
+    """Another run may have been published since this draft was scored: take the change from the latest one."""
+    before = previous_run(run)
+    previous = dict(before.scores.values_list("unit", "rank")) if before else {}
+    changed = [s for s in run.scores.all() if s.previous_rank != previous.get(s.unit_id)]
+    for s in changed:
+        s.previous_rank = previous.get(s.unit_id)
+    Score.objects.bulk_update(changed, ["previous_rank"], batch_size=2000)
+    run.config = {**run.config, "previous_run": before.pk if before else None}
+    run.save(update_fields=["config"])
 
 
 def publish_run(run, user):
@@ -459,7 +468,7 @@ def publish_run(run, user):
     with transaction.atomic():
         run = Run.objects.select_for_update().get(pk=run.pk)
         _check_draft(run)
-        score_run(run)  # the previous run's ranks as of now
+        _refresh_previous(run)
         run.status, run.published_by, run.published_at = Run.Status.PUBLISHED, user, timezone.now()
         run.save(update_fields=["status", "published_by", "published_at"])
         audit(user, run, "发布考核结果", {"status": (Run.Status.DRAFT, run.status)})

@@ -75,7 +75,7 @@ def test_published_run_is_reproducible_and_never_changes(county, graded, make_ta
     run.refresh_from_db()
     assert {s.unit_id: (s.score, s.rank) for s in run.scores.all()} == before
     assert services.recompute(run) == pytest.approx({u: s for u, (s, _) in before.items()})
-    for action in (lambda: services.score_run(run), lambda: services.refresh_run(run, county.office),
+    for action in (lambda: services.refresh_run(run, county.office),
                    lambda: services.publish_run(run, county.office), lambda: services.delete_run(run, county.office)):
         with pytest.raises(LedgerError, match="已发布"):
             action()
