@@ -83,7 +83,7 @@ def test_page_matrix(client, county, world, page, role):
 
 
 def test_home_sends_each_role_to_its_page(client, county, world):
-    for role, target in [("office", "/console/"), ("head", "/leader/"), ("leader", "/leader/"),
+    for role, target in [("office", "/console/"), ("head", "/cockpit/"), ("leader", "/cockpit/"),
                          ("clerk_a", "/workbench/")]:
         client.force_login(getattr(county, role))
         assert client.get("/")["Location"] == target

@@ -136,7 +136,9 @@ class Task(models.Model):
         verbose_name = pgettext_lazy("model name", "任务")
         verbose_name_plural = pgettext_lazy("model name plural", "任务")
         ordering = ["deadline", "code"]
-        indexes = [models.Index(fields=["lead_unit", "light"]), models.Index(fields=["leader", "light"])]
+        # the cockpit counts lights by area and unit and lists the reddest by deadline
+        indexes = [models.Index(fields=["lead_unit", "light"]), models.Index(fields=["leader", "light"]),
+                   models.Index(fields=["area", "light"]), models.Index(fields=["light", "deadline"])]
 
     def __str__(self):
         return f"{self.code} {self.title}"

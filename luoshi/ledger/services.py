@@ -83,7 +83,8 @@ def audit(actor, obj, action, changes=None, task=None):
 def filter_tasks(tasks, unit=None, light=None, leader=None, status=None, area=None, q=None):
     """Narrow an already scoped queryset the same way on the list page, the API and the Excel export."""
     if unit:
-        tasks = tasks.filter(Q(lead_unit=unit) | Q(co_units=unit)).distinct()
+        shared = Task.co_units.through.objects.filter(unit=unit).values("task_id")
+        tasks = tasks.filter(Q(lead_unit=unit) | Q(pk__in=shared))
     for name, value in (("light", light), ("leader", leader), ("status", status), ("area", area)):
         if value:
             tasks = tasks.filter(**{name: value})

@@ -36,6 +36,9 @@ def _add_error(form, error):
     form.add_error(error.field if error.field in form.fields else None, error.message)
 
 
+QUICK_PERCENTS = (25, 50, 75, 100)
+
+
 def _next_or(request, fallback):
     target = request.POST.get("next", "")
     if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
@@ -55,7 +58,7 @@ def home(request):
     if scope.is_office(request.user):
         return redirect("console")
     if person and person.is_leader:
-        return redirect("leader-home")
+        return redirect("cockpit")  # a leader starts from the cockpit (USERS.md)
     if person and person.is_unit_staff:
         return redirect("workbench")
     raise PermissionDenied(_("您的账号尚未分配单位和角色，请联系督查室"))
@@ -115,6 +118,7 @@ def workbench(request):
         "notices": scope.notices_for(request.user).filter(status__in=OPEN_NOTICE).select_related("task"),
         "instructions": scope.instructions_for(request.user).filter(status=Instruction.Status.OPEN)
                                                             .select_related("leader"),
+        "quick_percents": QUICK_PERCENTS,
     })
 
 
@@ -164,7 +168,7 @@ def _task_page(request, task, status=200, **bound):
         "instruction_form": bound.get("instruction_form") or forms.InstructionForm(
             initial={"unit": task.lead_unit_id}),
         "conflict": bound.get("conflict"),
-        "quick_percents": (25, 50, 75, 100),
+        "quick_percents": QUICK_PERCENTS,
     }
     return render(request, "ledger/task_detail.html", context, status=status)
 

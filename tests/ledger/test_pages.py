@@ -402,3 +402,14 @@ def test_upload_rejects_large_and_unreadable_files(client, county, settings):
     html = client.post("/documents/upload/", {"file": SimpleUploadedFile("a.exe", b"MZ")}).content.decode()
     assert "a.exe" in html and "不是 txt、docx 或 pdf" in html
     assert Document.objects.count() == 0
+
+
+def test_workbench_reports_inline_and_comes_back(client, county, task):
+    client.force_login(county.clerk_a)
+    html = client.get("/workbench/").content.decode()
+    assert f'action="/tasks/{task.pk}/report/"' in html and 'name="report-percent" value="50"' in html
+    response = client.post(f"/tasks/{task.pk}/report/", {"report-percent": "50", "report-text": "已完成选址",
+                                                          "next": "/workbench/"})
+    assert response.status_code == 302 and response["Location"] == "/workbench/"
+    task.refresh_from_db()
+    assert task.progress == 50

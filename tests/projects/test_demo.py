@@ -1,6 +1,5 @@
 """The demo projects and pipeline load on top of the demo county, on its 2021 clock, with every light colour."""
 import datetime as dt
-import time
 
 import pytest
 from django.utils import timezone
@@ -14,14 +13,11 @@ from luoshi.projects.models import FundsInPlace, Lead, MonthlyReport, Problem, P
 @pytest.fixture
 def loaded(db):
     county_demo.load()
-    started = time.monotonic()
-    summary = demo.load()
-    return summary, time.monotonic() - started
+    return demo.load()
 
 
 def test_demo_projects_and_pipeline(loaded):
-    summary, seconds = loaded
-    assert seconds < 30
+    summary = loaded
     assert summary["projects"] == Project.objects.count() == len(demo.PROJECTS) + 2  # two leads were converted
     assert Project.objects.filter(name="S237（捏掌至里村段）", programme__name="三十工程").exists()
     assert set(Project.objects.values_list("stage", flat=True)) == set(Stage.values)

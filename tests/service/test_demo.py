@@ -1,6 +1,5 @@
 """The demo requests: loaded on top of the demo county, every state present, rankings with a spread."""
 import datetime as dt
-import time
 
 import pytest
 
@@ -12,10 +11,7 @@ from luoshi.service.models import Enterprise, ServiceRequest
 @pytest.mark.django_db
 def test_demo_requests():
     county_demo.load()
-    started = time.monotonic()
     summary = demo.load()
-    seconds = time.monotonic() - started
-    assert seconds < 30
     assert summary["requests"] == demo.REQUESTS and summary["enterprises"] == 20
     assert not Enterprise.objects.filter(is_key=True, officer=None).exists()
     statuses = set(ServiceRequest.objects.values_list("status", flat=True))
