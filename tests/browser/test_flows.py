@@ -31,12 +31,12 @@ def quiet_task(unit_name, title, area="乡村振兴"):
 
 
 def report_on_phone(page, title, percent="50%", sentence="已完成排查整治，正在组织验收。"):
-    """From the workbench: tap the task's 填报, tap a quick percent, write one sentence, send."""
+    """On the workbench itself: tap the task's 填报, tap a quick percent, write one sentence, send."""
     card = page.locator("ul.tasks > li", has_text=title)
-    card.get_by_role("link", name="填报").click()
-    page.locator("#report").get_by_role("button", name=percent, exact=True).click()
-    page.get_by_label("进展情况").fill(sentence)
-    page.get_by_role("button", name="提交填报").click()
+    card.locator("summary", has_text="填报").click()
+    card.get_by_text(percent, exact=True).click()
+    card.get_by_label("进展情况").fill(sentence)
+    card.get_by_role("button", name="提交填报").click()
     page.wait_for_load_state()
 
 
@@ -96,8 +96,9 @@ def test_township_clerk_reports_progress_on_a_phone(open_page, demo):
     shot(page, "2-clerk-workbench", full_page=False)
 
     report_on_phone(page, task.title)
+    assert page.url.endswith("/workbench/")  # back where the clerk was, ready for the next task
     assert page.locator(".msg", has_text="进度 50%").is_visible()
-    assert page.locator("h1 .light").inner_text() == "绿灯"
+    assert page.locator("ul.tasks > li", has_text=task.title).locator(".light").inner_text() == "绿灯"
     assert fits(page, PHONE["width"])
     shot(page, "2-clerk-reported", full_page=False)
     task.refresh_from_db()
