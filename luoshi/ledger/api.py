@@ -103,6 +103,11 @@ class MilestoneOut(Schema):
     done_on: Optional[dt.date]
 
 
+class MilestoneIn(Schema):
+    title: str = Field(min_length=1, max_length=200, description="节点名称")
+    due: dt.date = Field(description="计划时间，不晚于完成时限")
+
+
 class AttachmentOut(Schema):
     name: str
     size: int
@@ -393,6 +398,19 @@ def report_progress(request, task_id: Id, payload: ReportIn):
     task = scope.task_for(request.auth, task_id)
     report = services.report_progress(task, request.auth, payload.percent, payload.text, done=payload.done)
     return Status(201, report)
+
+
+@router.post("/tasks/{task_id}/milestones", response={201: MilestoneOut, **ERRORS}, summary="添加节点（督查室）")
+def add_milestone(request, task_id: Id, payload: MilestoneIn):
+    task = scope.task_for(request.auth, task_id)
+    return Status(201, services.add_milestone(task, request.auth, payload.title, payload.due))
+
+
+@router.post("/tasks/{task_id}/milestones/{milestone_id}/done", response={200: MilestoneOut, **ERRORS},
+             summary="节点完成（牵头单位）")
+def complete_milestone(request, task_id: Id, milestone_id: Id):
+    task = scope.task_for(request.auth, task_id)
+    return services.complete_milestone(get_object_or_404(task.milestones, pk=milestone_id), request.auth)
 
 
 @router.post("/tasks/{task_id}/verify", response={200: TaskDetail, **ERRORS}, summary="核销任务（督查室）")

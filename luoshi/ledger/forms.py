@@ -77,6 +77,13 @@ class TargetFillForm(forms.Form):
     note = forms.CharField(label=_("说明"), max_length=200, required=False)
 
 
+class MilestoneForm(forms.Form):
+    prefix = "ms"  # several forms share one task page
+    title = forms.CharField(label=_("节点"), max_length=200, error_messages={"required": _("请填写节点名称")})
+    due = forms.DateField(label=_("计划时间"), widget=forms.DateInput(attrs={"type": "date"}),
+                          error_messages={"required": _("请填写节点计划时间"), "invalid": _("日期格式应为 2021-06-30")})
+
+
 class ReasonForm(forms.Form):
     prefix = "ret"  # several forms share one task page
     reason = forms.CharField(label=_("退回理由"), widget=forms.Textarea(attrs={"rows": 2}),

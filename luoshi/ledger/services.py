@@ -131,6 +131,9 @@ def compute_light(task, on=None, policy=None):
                                   f"进度{task.progress}%落后于时间进度{expected}%")
     if missed:
         return Light.YELLOW, "本期进度未填报"
+    late = [m for m in (task.milestones.all() if task.pk else ()) if not m.done_on and m.due < on]
+    if late:
+        return Light.YELLOW, f"节点“{late[0].title[:20]}”已逾期{(on - late[0].due).days}天"
     return Light.GREEN, "按计划推进"
 
 
@@ -139,7 +142,8 @@ def refresh_lights(on=None, tasks=None):
     on = on or today()
     policy = LightPolicy.current()
     changed = []
-    for task in (tasks if tasks is not None else Task.objects.all()).iterator(chunk_size=2000):
+    tasks = (tasks if tasks is not None else Task.objects.all()).prefetch_related("milestones")
+    for task in tasks.iterator(chunk_size=2000):
         light, reason = compute_light(task, on, policy)
         if (light, reason) != (task.light, task.light_reason):
             task.light, task.light_reason = light, reason
@@ -601,7 +605,32 @@ def send_reminders(on=None):
 
 
 def add_milestone(task, user, title, due):
+    """The office sets a dated step of a task (节点); a step past due and not done turns the light yellow."""
     scope.require(scope.can_edit_task(user, task))
-    milestone = Milestone.objects.create(task=task, title=title.strip()[:200], due=_date(due, "due"))
+    title, due = (title or "").strip(), _date(due, "due")
+    if not title:
+        raise LedgerError("请填写节点名称", "title")
+    if due is None:
+        raise LedgerError("请填写节点计划时间", "due")
+    if task.deadline and due > task.deadline:
+        raise LedgerError(f"节点时间不能晚于完成时限 {task.deadline}", "due")
+    milestone = Milestone.objects.create(task=task, title=title[:200], due=due)
     audit(user, milestone, "添加节点", {"due": (None, milestone.due)}, task=task)
+    _refresh_one(task)
     return milestone
+
+
+def complete_milestone(milestone, user, on=None):
+    """The lead unit (or the office) marks a step done."""
+    scope.require(scope.can_fill_targets(user, milestone.task))
+    if milestone.done_on:
+        raise LedgerError("该节点已完成")
+    milestone.done_on = on or today()
+    milestone.save(update_fields=["done_on"])
+    audit(user, milestone, "完成节点", {"done_on": (None, milestone.done_on)}, task=milestone.task)
+    _refresh_one(milestone.task)
+    return milestone
+
+
+def _refresh_one(task):
+    refresh_lights(tasks=Task.objects.filter(pk=task.pk))

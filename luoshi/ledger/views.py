@@ -164,6 +164,7 @@ def _task_page(request, task, status=200, **bound):
         "report_form": bound.get("report_form") or forms.ProgressForm(),
         "edit_form": bound.get("edit_form") or (forms.TaskEditForm.for_task(task) if office else None),
         "return_form": bound.get("return_form") or forms.ReasonForm(),
+        "milestone_form": bound.get("milestone_form") or forms.MilestoneForm(),
         "notice_form": bound.get("notice_form") or forms.NoticeForm(),
         "instruction_form": bound.get("instruction_form") or forms.InstructionForm(
             initial={"unit": task.lead_unit_id}),
@@ -248,6 +249,38 @@ def _shown(value):
     if isinstance(value, int) and not isinstance(value, bool):
         return dict(Task.Cadence.choices).get(value, value)
     return getattr(value, "name", value)
+
+
+@login_required
+@require_POST
+def task_milestone(request, pk):
+    """The office adds a dated step (节点) to a task."""
+    task = scope.task_for(request.user, pk)
+    scope.require(scope.can_edit_task(request.user, task))
+    form = forms.MilestoneForm(request.POST)
+    if form.is_valid():
+        try:
+            services.add_milestone(task, request.user, form.cleaned_data["title"], form.cleaned_data["due"])
+        except services.LedgerError as e:
+            _add_error(form, e)
+        else:
+            messages.success(request, _("已添加节点“%(title)s”") % {"title": form.cleaned_data["title"]})
+            return redirect("task-detail", pk=task.pk)
+    return _task_page(request, task, milestone_form=form)
+
+
+@login_required
+@require_POST
+def milestone_done(request, pk, milestone_pk):
+    task = scope.task_for(request.user, pk)
+    milestone = get_object_or_404(task.milestones, pk=milestone_pk)
+    try:
+        services.complete_milestone(milestone, request.user)
+    except services.LedgerError as e:
+        messages.error(request, e.message)
+    else:
+        messages.success(request, _("节点“%(title)s”已完成") % {"title": milestone.title})
+    return redirect("task-detail", pk=task.pk)
 
 
 @login_required

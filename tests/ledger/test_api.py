@@ -557,3 +557,14 @@ def test_a_target_bound_to_a_live_figure_shows_its_actual(county, task, settings
     projects.advance_lead(lead, county.office)  # 洽谈 → 签约
     targets = call(county.office, "get", f"tasks/{task.pk}").json()["targets"]
     assert [t["actual"] for t in targets] == ["1", None]
+
+
+def test_milestones_added_by_the_office_done_by_the_lead_unit(county, task):
+    assert call(county.clerk_a, "post", f"tasks/{task.pk}/milestones",
+                {"title": "完成征地", "due": "2021-03-01"}).status_code == 403
+    response = call(county.office, "post", f"tasks/{task.pk}/milestones", {"title": "完成征地", "due": "2021-03-01"})
+    assert response.status_code == 201
+    done = f"tasks/{task.pk}/milestones/{response.json()['id']}/done"
+    assert call(county.clerk_b, "post", done).status_code == 404
+    assert call(county.clerk_a, "post", done).json()["done_on"]
+    assert call(county.clerk_a, "post", done).status_code == 422  # done once

@@ -413,3 +413,18 @@ def test_workbench_reports_inline_and_comes_back(client, county, task):
     assert response.status_code == 302 and response["Location"] == "/workbench/"
     task.refresh_from_db()
     assert task.progress == 50
+
+
+def test_office_adds_a_milestone_and_the_lead_unit_ticks_it(client, county, task):
+    client.force_login(county.office)
+    bad = client.post(f"/tasks/{task.pk}/milestones/", {"ms-title": "完成征地", "ms-due": "2099-01-01"})
+    assert "节点时间不能晚于完成时限" in bad.content.decode()
+    client.post(f"/tasks/{task.pk}/milestones/", {"ms-title": "完成征地", "ms-due": "2021-03-01"})
+    milestone = task.milestones.get()
+    client.force_login(county.clerk_b)
+    assert client.post(f"/tasks/{task.pk}/milestones/{milestone.pk}/done/").status_code == 404
+    client.force_login(county.clerk_a)
+    assert "标记完成" in client.get(f"/tasks/{task.pk}/").content.decode()
+    client.post(f"/tasks/{task.pk}/milestones/{milestone.pk}/done/")
+    milestone.refresh_from_db()
+    assert milestone.done_on is not None

@@ -376,3 +376,22 @@ def test_a_notice_sees_the_light_of_today_not_the_stored_one(make_task, county):
     assert task.light == Light.GREEN  # stored at publication, not refreshed since
     notice = services.issue_notice(task, county.office, "已超期", on=D(2021, 2, 10))
     assert notice.light == Light.RED
+
+
+def test_a_late_milestone_turns_yellow_until_done(make_task, county, settings):
+    settings.LUOSHI_TODAY = "2021-03-10"
+    task = make_task(deadline=D(2021, 12, 31))
+    services.report_progress(task, county.clerk_a, 20, "完成选址")
+    with pytest.raises(services.LedgerError):
+        services.add_milestone(task, county.office, "开工", D(2022, 1, 1))  # after the deadline
+    with pytest.raises(PermissionDenied):
+        services.add_milestone(task, county.clerk_a, "开工", D(2021, 3, 1))
+    milestone = services.add_milestone(task, county.office, "完成征地", D(2021, 3, 1))
+    task.refresh_from_db()
+    assert (task.light, task.light_reason) == (Light.YELLOW, "节点“完成征地”已逾期9天")
+    with pytest.raises(PermissionDenied):  # the co-unit or another unit cannot tick the lead unit's step
+        services.complete_milestone(milestone, county.clerk_b)
+    services.complete_milestone(milestone, county.clerk_a)
+    task.refresh_from_db()
+    assert task.light == Light.GREEN
+    assert AuditEntry.objects.filter(task=task, action="完成节点").exists()
