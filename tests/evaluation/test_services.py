@@ -5,7 +5,7 @@ import math
 import pytest
 
 from luoshi.evaluation import services
-from luoshi.evaluation.models import Run, SelfAssessment
+from luoshi.evaluation.models import SelfAssessment
 from luoshi.ledger.services import LedgerError
 
 ANSWERS = [("业务上还需加强学习", 15), ("攻坚没有停歇", 18), ("个别部署未落实到位", 14), ("群众冷暖放在心上", 17),
