@@ -9,7 +9,8 @@ import uuid
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
+from django.db.models.functions import Cast
 
 from luoshi.ledger.models import AppendOnlyQuerySet
 from luoshi.org.models import Person, Unit
@@ -208,6 +209,23 @@ class RequestPolicy(models.Model):
         return cls.objects.filter(active=True).first() or cls()
 
 
+class RuleVersion(models.Model):
+    """One row: a random stamp replaced (in the same transaction) whenever a rule the intake caches changes, so
+    every process knows to reload them (rules.py). Random, not a counter: a stamp from a rolled-back edit is
+    never handed out again, so a snapshot taken inside that transaction can never pass for current."""
+
+    value = models.BigIntegerField(default=0)
+
+
+# The grid of the duplicate index: 0.002° cells (≈ 220 m of latitude). The query names the same expression,
+# so the planner uses the index: a few cells × the last days, never every recent request of the category.
+NEAR_CELLS_PER_DEGREE = 500
+
+
+def near_cell(field):
+    return Cast(F(field) * NEAR_CELLS_PER_DEGREE, models.IntegerField())
+
+
 class RequestSequence(models.Model):
     """The last request number given out in a year."""
 
@@ -283,6 +301,10 @@ class ServiceRequest(models.Model):
             models.Index(fields=["unit", "status"]),
             models.Index(fields=["status", "reply_due"]),
             models.Index(fields=["category", "created_at"]),
+            # duplicate candidates: at the place (grid cells) or at the same address, in the last days
+            models.Index(F("category"), near_cell("lat"), near_cell("long"), F("created_at"),
+                         name="service_request_near_idx"),
+            models.Index(fields=["category", "address", "created_at"], name="service_request_address_idx"),
         ]
 
     def __str__(self):

@@ -28,7 +28,8 @@ from django.utils import timezone
 
 from luoshi.org.models import Unit
 
-from .models import AWAITING_REPLY, RequestPolicy, ServiceRequest, UnitDayStats
+from . import rules
+from .models import AWAITING_REPLY, ServiceRequest, UnitDayStats
 
 COUNTERS = ["dispatched", "responded", "concluded", "resolved", "concluded_on_time", "rated", "satisfied",
             "basically_satisfied", "unsatisfied"]
@@ -106,7 +107,7 @@ def month_range(month):
 def unit_rates(kinds, start, end, policy=None, now=None):
     """Every unit of the kinds with its counts and rates for the days start..end (inclusive), best first.
     Units with nothing to measure come last, unranked."""
-    policy = policy or RequestPolicy.current()
+    policy = policy or rules.current().policy
     now = now or timezone.now()
     units = {u.pk: UnitRates(u) for u in Unit.objects.filter(kind__in=kinds)}
     sums = (UnitDayStats.objects.filter(day__range=(start, end), unit__kind__in=kinds)

@@ -16,9 +16,9 @@ from django.utils.crypto import constant_time_compare
 from luoshi.ledger.services import LedgerError, check_attachment
 from luoshi.org.models import Unit
 
-from . import routing, scope
-from .models import (AWAITING_REPLY, CONCLUDED, DeadlineRule, Enterprise, OfficerVisit, RequestAttachment, RequestEvent,
-                     RequestPolicy, RequestSequence, ServiceCategory, ServiceRequest, Urgency)
+from . import routing, rules, scope
+from .models import (AWAITING_REPLY, CONCLUDED, NEAR_CELLS_PER_DEGREE, Enterprise, OfficerVisit, RequestAttachment,
+                     RequestEvent, RequestSequence, ServiceCategory, ServiceRequest, Urgency, near_cell)
 from .rates import bump, local_day
 
 Status, Kind, Rating = ServiceRequest.Status, RequestEvent.Kind, ServiceRequest.Rating
@@ -78,10 +78,8 @@ def description_for(user, service_request):
 
 def deadline_hours(category, urgency):
     """(sign-for hours, reply hours) for a new dispatch; see DeadlineRule for the order of precedence."""
-    rules = {(r.category_id, r.urgency): r
-             for r in DeadlineRule.objects.filter(Q(category=category) | Q(category__isnull=True),
-                                                  urgency__in=[urgency, ""])}
-    order = [rules.get(k) for k in [(category.pk, urgency), (None, urgency), (category.pk, ""), (None, "")]]
+    deadlines = rules.current().deadlines
+    order = [deadlines.get(k) for k in [(category.pk, urgency), (None, urgency), (category.pk, ""), (None, "")]]
     order = [r for r in order if r is not None]
     sign = order[0].sign_hours if order else DEFAULT_SIGN_HOURS
     reply = next((r.reply_hours for r in order if r.reply_hours), category.deadline_hours)
@@ -155,6 +153,16 @@ def _refresh_clock(req):
 
 # --- intake -------------------------------------------------------------------------------------
 
+_sequences = set()  # years whose number sequence this process has seen committed
+
+
+def _sequence(year):
+    """(the year's sequence name, the statement that creates it if it may be missing, else '')."""
+    name = f"service_request_number_{int(year)}"  # the year is an int, so no quoting needed
+    known = year in _sequences and not connection.in_atomic_block  # a transaction's CREATE may yet roll back
+    return name, "" if known else f"CREATE SEQUENCE IF NOT EXISTS {name}; "
+
+
 def next_number(year):
     """The next public number of a year, e.g. 2021-000123. Called outside the request's transaction, so a
     rollback later only leaves a gap. On PostgreSQL a sequence per year: nextval never waits for another intake.
@@ -162,9 +170,10 @@ def next_number(year):
     year = int(year)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            name = f"service_request_number_{year}"  # one round trip; the year is an int, so no quoting needed
-            cursor.execute(f"CREATE SEQUENCE IF NOT EXISTS {name}; SELECT nextval('{name}')")
-            cursor.nextset()
+            name, create = _sequence(year)
+            cursor.execute(f"{create}SELECT nextval('{name}')")
+            if create:
+                cursor.nextset()
             return f"{year}-{cursor.fetchone()[0]:06d}"
         table = connection.ops.quote_name(RequestSequence._meta.db_table)
         with transaction.atomic():
@@ -186,10 +195,13 @@ def clean_phone(phone):
 def _category(value):
     if isinstance(value, ServiceCategory):
         return value
-    found = ServiceCategory.objects.filter(active=True).filter(
-        Q(service_code=str(value)) | Q(pk=int(value) if str(value).isdigit() and int(value) < 2**63 else None)
-    ).first() if value not in (None, "") else None
-    if found is None:
+    found = None
+    if value not in (None, ""):
+        cached = rules.current()
+        found = [c for c in [cached.by_code.get(str(value)), cached.by_pk.get(int(value))
+                             if str(value).isdigit() else None] if c is not None]
+        found = min(found, key=lambda c: (c.order, c.service_code)) if found else None
+    if not found:
         raise LedgerError("请选择诉求类别", "category")
     return found
 
@@ -257,19 +269,64 @@ def submit_request(*, category, description, contact_name, contact_phone, channe
     at = timezone.now()
     suggestion = routing.suggest(category, description, address)
     duplicate, score = find_duplicate(category, description, address, lat, long, at)
-    number = next_number(local_day(at).year)
+    user = user if user is not None and user.is_authenticated else None
+    req = ServiceRequest(
+        channel=channel, category=category, urgency=urgency, description=description,
+        address=address, lat=lat, long=long, contact_name=contact_name, contact_phone=contact_phone,
+        enterprise=enterprise or None, attributes=attributes, created_at=at, updated_at=at, received_by=user,
+        suggested_unit=suggestion.unit, suggestion_reason=suggestion.reason[:200],
+        duplicate_of_id=duplicate, duplicate_score=score)
+    event = RequestEvent(kind=Kind.SUBMITTED, at=at, text="", data={"channel": channel}, actor=user, unit=None)
+    if connection.vendor == "postgresql" and not files:
+        _insert_with_event(req, event, local_day(at).year)
+        return req
+    req.number = next_number(local_day(at).year)
     with transaction.atomic():
-        req = ServiceRequest.objects.create(
-            number=number, channel=channel, category=category, urgency=urgency, description=description,
-            address=address, lat=lat, long=long, contact_name=contact_name, contact_phone=contact_phone,
-            enterprise=enterprise or None, attributes=attributes, created_at=at, updated_at=at,
-            received_by=user if user is not None and user.is_authenticated else None,
-            suggested_unit=suggestion.unit, suggestion_reason=suggestion.reason[:200],
-            duplicate_of=duplicate, duplicate_score=score)
-        _event(req, Kind.SUBMITTED, user, at, unit=None, channel=channel)
+        req.save(force_insert=True)
+        event.request = req
+        event.save(force_insert=True)
         for f in files:
             RequestAttachment.objects.create(request=req, file=f, name=f.name[:200], size=f.size)
     return req
+
+
+def _insert_values(obj):
+    """(columns, params) of a new row, as Model.save would send them (pre_save defaults, db prep)."""
+    fields = [f for f in obj._meta.concrete_fields if not f.primary_key]
+    return ([connection.ops.quote_name(f.column) for f in fields],
+            [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields])
+
+
+def _insert_with_event(req, event, year):
+    """PostgreSQL: the number, the request and its first event in one statement (one round trip, atomic on its
+    own, so no BEGIN/COMMIT either)."""
+    name, create = _sequence(year)
+    req.number = ""  # a placeholder; the statement replaces it with the year's next number
+    req_cols, req_params = _insert_values(req)
+    event.request_id = 0  # likewise, with the new request's id
+    event_cols, event_params = _insert_values(event)
+    number_at = req_cols.index(connection.ops.quote_name("number"))
+    request_at = event_cols.index(connection.ops.quote_name("request_id"))
+    req_values = ["%s"] * len(req_cols)
+    req_values[number_at] = (f"(SELECT %s || lpad(n::text, greatest(6, length(n::text)), '0') "
+                             f"FROM nextval('{name}') AS n)")
+    req_params[number_at] = f"{year}-"
+    event_values = ["%s"] * len(event_cols)
+    event_values[request_at] = "(SELECT id FROM r)"
+    del event_params[request_at]
+    sql = (f"{create}WITH r AS (INSERT INTO {ServiceRequest._meta.db_table} ({', '.join(req_cols)}) "
+           f"VALUES ({', '.join(req_values)}) RETURNING id, number), "
+           f"e AS (INSERT INTO {RequestEvent._meta.db_table} ({', '.join(event_cols)}) "
+           f"VALUES ({', '.join(event_values)})) SELECT id, number FROM r")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, req_params + event_params)
+        if create:
+            cursor.nextset()
+        req.pk, req.number = cursor.fetchone()
+    if not connection.in_atomic_block:
+        _sequences.add(year)
+    req._state.adding, req._state.db = False, connection.alias
+    event.request = req
 
 
 # --- duplicates ---------------------------------------------------------------------------------
@@ -296,21 +353,35 @@ def similarity(a, b):
     return len(x & y) / len(x | y) if x and y else 0.0
 
 
+def _cells(low, high):
+    """Grid cells whose index value (the coordinate × cells per degree, cast to an integer: PostgreSQL rounds,
+    SQLite truncates, both within [floor, floor + 1]) can hold a coordinate in low..high."""
+    return list(range(math.floor(low * NEAR_CELLS_PER_DEGREE), math.floor(high * NEAR_CELLS_PER_DEGREE) + 2))
+
+
+MAX_CELLS = 400  # beyond this (a radius of kilometres) the box alone filters what the time window returns
+
+
 def find_duplicate(category, description, address, lat, long, at, policy=None, exclude=None):
-    """(request, similarity) of the most similar recent request in the same category at the same place
-    (within the policy's metres, or the same address), or (None, None)."""
-    policy = policy or RequestPolicy.current()
+    """(request id, similarity) of the most similar recent request in the same category at the same place
+    (within the policy's metres, or the same address), or (None, None). Index-bounded: the grid cells around
+    the point (service_request_near_idx) or the address (service_request_address_idx), within the last days."""
+    policy = policy or rules.current().policy
     near = Q()
     if lat is not None:
         dlat = policy.duplicate_metres / 111_320
         dlong = policy.duplicate_metres / (111_320 * max(math.cos(math.radians(lat)), 0.01))
-        near |= Q(lat__range=(lat - dlat, lat + dlat), long__range=(long - dlong, long + dlong))
+        box = Q(lat__range=(lat - dlat, lat + dlat), long__range=(long - dlong, long + dlong))
+        lat_cells, long_cells = _cells(lat - dlat, lat + dlat), _cells(long - dlong, long + dlong)
+        if len(lat_cells) * len(long_cells) <= MAX_CELLS:
+            box &= Q(lat_cell__in=lat_cells, long_cell__in=long_cells)
+        near |= box
     if address:
         near |= Q(address=address)
     if not near:
         return None, None
-    candidates = (ServiceRequest.objects.filter(near, category=category,
-                                                created_at__gte=at - dt.timedelta(days=policy.duplicate_days))
+    candidates = (ServiceRequest.objects.alias(lat_cell=near_cell("lat"), long_cell=near_cell("long"))
+                  .filter(near, category=category, created_at__gte=at - dt.timedelta(days=policy.duplicate_days))
                   .exclude(status=Status.MERGED).exclude(pk=exclude).order_by("-created_at")
                   .values_list("pk", "description", "address", "lat", "long")[:MAX_DUPLICATE_CANDIDATES])
     best, best_score = None, None
@@ -321,8 +392,6 @@ def find_duplicate(category, description, address, lat, long, at, policy=None, e
         score = similarity(description, text)
         if close and score >= policy.duplicate_similarity and (best_score is None or score > best_score):
             best, best_score = pk, round(score, 3)
-    if best is not None:
-        best = ServiceRequest.objects.get(pk=best)
     return best, best_score
 
 

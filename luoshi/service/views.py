@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from luoshi.ledger.services import LedgerError, today
 
-from . import excel, ratelimit, rates, scope, services
+from . import excel, ratelimit, rates, rules, scope, services
 from .forms import HANDLING_UNITS, IntakeForm, PublicRequestForm, RequestFilterForm, TrackForm
 from .models import AWAITING_REPLY, OPEN_STATUSES, RequestAttachment, ServiceRequest
 
@@ -318,7 +318,7 @@ def rankings(request):
         "next": (month + dt.timedelta(days=32)).replace(day=1),
         "tables": [("乡镇（街道）", rates.monthly_ranking(month, "township")),
                    ("县直部门", rates.monthly_ranking(month, "department"))],
-        "policy": rates.RequestPolicy.current(),
+        "policy": rules.current().policy,
     })
 
 

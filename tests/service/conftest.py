@@ -1,6 +1,5 @@
 """Request fixtures: categories, routing rules, an enterprise with its officer, and a movable clock."""
 import datetime as dt
-from contextlib import contextmanager
 from unittest import mock
 
 import pytest
