@@ -12,8 +12,18 @@ import dj_database_url
 BASE_DIR = Path(__file__).resolve().parent.parent
 PRODUCTION = os.environ.get("LUOSHI_PRODUCTION") == "1"
 DEBUG = os.environ.get("DEBUG", "0" if PRODUCTION else "1") == "1"
-SECRET_KEY = os.environ.get("SECRET_KEY") or ("" if PRODUCTION else "dev-only-not-secret-luoshi")
+DEV_SECRET_KEY = "dev-only-not-secret-luoshi"
+SECRET_KEY = os.environ.get("SECRET_KEY") or ("" if PRODUCTION else DEV_SECRET_KEY)
 ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h]
+if PRODUCTION:
+    # secrets come from the environment only: refuse to start without a real key or with the development one
+    from django.core.exceptions import ImproperlyConfigured
+
+    if len(SECRET_KEY) < 50 or SECRET_KEY == DEV_SECRET_KEY or len(set(SECRET_KEY)) < 5:
+        raise ImproperlyConfigured("LUOSHI_PRODUCTION=1 needs SECRET_KEY in the environment (50+ random characters, "
+                                   "e.g. python -c 'import secrets; print(secrets.token_urlsafe(50))')")
+    if "ALLOWED_HOSTS" not in os.environ:
+        raise ImproperlyConfigured("LUOSHI_PRODUCTION=1 needs ALLOWED_HOSTS in the environment (the site's host names)")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -101,6 +111,7 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 # uploads: a speech is small; attachments are photos and scans
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+DATA_UPLOAD_MAX_NUMBER_FILES = 20  # files in one request (each capped below; nginx caps the whole body)
 LUOSHI_DOCUMENT_MAX_BYTES = 20 * 1024 * 1024
 LUOSHI_ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
 LUOSHI_ATTACHMENT_TYPES = [".jpg", ".jpeg", ".png", ".pdf", ".docx", ".xlsx", ".txt"]
@@ -119,8 +130,18 @@ EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.conso
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "luoshi@localhost")
 
 SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", 12 * 3600))  # a working day, then sign in again
 CSRF_COOKIE_HTTPONLY = False
+CSRF_COOKIE_SAMESITE = "Lax"
+# https://luoshi.example.cn when nginx terminates TLS on another origin than the app sees
+CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# failed sign-ins per username+IP and per IP before a lockout (luoshi/org/auth.py): (failures, seconds)
+LUOSHI_LOGIN_LIMITS = {"user_ip": (5, 900), "ip": (50, 900)}
 if PRODUCTION:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True

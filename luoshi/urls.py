@@ -3,13 +3,17 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from luoshi.api import api
+from luoshi.org import auth
+
+admin.site.login_form = auth.ThrottledAdminAuthenticationForm
+admin.site.login = auth.admin_login(admin.site.login)
 
 admin.site.site_header = "落实 · 系统管理"
 admin.site.site_title = "落实"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("login/", auth.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", api.urls),
