@@ -5,6 +5,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.test.utils import override_settings
 
+from luoshi.evaluation import demo as evaluation_demo
 from luoshi.org import demo
 from luoshi.projects import demo as projects_demo
 from luoshi.service import demo as service_demo
@@ -23,6 +24,7 @@ class Command(BaseCommand):
                 summary = demo.load()
                 summary["projects"] = projects_demo.load()
                 summary["requests"] = service_demo.load()
+                summary["evaluation"] = evaluation_demo.load()  # last: it scores the data above
         except demo.AlreadyLoaded:
             self.stdout.write("数据库中已有单位数据，未加载演示数据（演示县只加载到空数据库）。")
             return
