@@ -142,6 +142,8 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 # failed sign-ins per username+IP and per IP before a lockout (luoshi/org/auth.py): (failures, seconds)
 LUOSHI_LOGIN_LIMITS = {"user_ip": (5, 900), "ip": (50, 900)}
+# the reverse proxies (nginx) in front of gunicorn: their X-Forwarded-For names the client for per-IP limits
+LUOSHI_TRUSTED_PROXIES = [a for a in os.environ.get("LUOSHI_TRUSTED_PROXIES", "").split(",") if a]
 if PRODUCTION:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True

@@ -17,7 +17,18 @@ from django.core.exceptions import ValidationError
 from django.template import engines
 from django.utils.translation import gettext
 
-from luoshi.service.ratelimit import client_ip
+
+
+def client_ip(request):
+    """The client's address. Behind nginx every request comes from the proxy, so when REMOTE_ADDR is one of
+    settings.LUOSHI_TRUSTED_PROXIES the address the proxy appended to X-Forwarded-For (the last entry, which a
+    client cannot forge) is used instead; a client's own X-Forwarded-For is never trusted otherwise."""
+    remote = request.META.get("REMOTE_ADDR", "")
+    if remote in getattr(settings, "LUOSHI_TRUSTED_PROXIES", ()):
+        forwarded = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if a.strip()]
+        if forwarded:
+            return forwarded[-1]
+    return remote
 
 DEFAULT_LIMITS = {"user_ip": (5, 900), "ip": (50, 900)}
 

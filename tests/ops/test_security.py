@@ -95,6 +95,26 @@ def test_one_address_trying_many_usernames_is_locked(client, county, throttle):
     assert post_login(client, "clerk_b", "pw-clerk_b", ip="10.9.9.9").status_code == 429
 
 
+def test_behind_a_trusted_proxy_the_forwarded_address_counts(client, county, throttle, settings):
+    settings.LUOSHI_TRUSTED_PROXIES = ["127.0.0.1"]
+    for _ in range(3):
+        client.post("/login/", {"username": "clerk_a", "password": "wrong"}, REMOTE_ADDR="127.0.0.1",
+                    HTTP_X_FORWARDED_FOR="forged, 203.0.113.7")
+    locked = client.post("/login/", {"username": "clerk_a", "password": "pw-clerk_a"}, REMOTE_ADDR="127.0.0.1",
+                         HTTP_X_FORWARDED_FOR="203.0.113.7")
+    assert locked.status_code == 429
+    other = client.post("/login/", {"username": "clerk_a", "password": "pw-clerk_a"}, REMOTE_ADDR="127.0.0.1",
+                        HTTP_X_FORWARDED_FOR="203.0.113.8")
+    assert other.status_code == 302
+    # a client that is not the proxy cannot pick its address
+    client.logout()
+    for _ in range(3):
+        client.post("/login/", {"username": "clerk_b", "password": "wrong"}, REMOTE_ADDR="10.1.1.1",
+                    HTTP_X_FORWARDED_FOR=f"{_}.{_}.{_}.{_}")
+    assert client.post("/login/", {"username": "clerk_b", "password": "pw-clerk_b"},
+                       REMOTE_ADDR="10.1.1.1").status_code == 429
+
+
 def test_admin_login_is_throttled_too(client, county, throttle):
     for _ in range(3):
         assert post_login(client, "office", "wrong", path="/admin/login/").status_code == 200
