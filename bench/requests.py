@@ -36,7 +36,7 @@ PORT = int(os.environ.get("BENCH_PORT", "0"))  # 0: a free port is picked
 WORKERS = int(os.environ.get("BENCH_WORKERS", "4"))
 ROWS = int(os.environ.get("BENCH_ROWS", "1000000"))
 CONNECTIONS, SECONDS = 32, 20
-ENV = {"DATABASE_URL": DB_URL, "LUOSHI_PRODUCTION": "1", "DEBUG": "0", "SECRET_KEY": "bench-only",
+ENV = {"DATABASE_URL": DB_URL, "LUOSHI_PRODUCTION": "1", "DEBUG": "0", "SECRET_KEY": "bench-only-not-secret-" + "0123456789abcdef" * 3,
        "SECURE_SSL_REDIRECT": "0", "ALLOWED_HOSTS": "127.0.0.1,localhost", "DJANGO_SETTINGS_MODULE": "luoshi.settings"}
 
 

@@ -103,6 +103,13 @@ def current():
         return _rules
 
 
+def forget():
+    """Drop this process's copy (tests: a flushed database sends no signals)."""
+    global _rules, _checked
+    with _lock:
+        _rules, _checked = None, 0.0
+
+
 def changed(**kwargs):
     """A rule changed: a new stamp for every process (in the caller's transaction), and drop ours now."""
     global _rules

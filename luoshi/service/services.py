@@ -18,7 +18,7 @@ from luoshi.org.models import Unit
 
 from . import routing, rules, scope
 from .models import (AWAITING_REPLY, CONCLUDED, NEAR_CELLS_PER_DEGREE, Enterprise, OfficerVisit, RequestAttachment,
-                     RequestEvent, RequestSequence, ServiceCategory, ServiceRequest, Urgency, near_cell)
+                     RequestEvent, RequestSequence, ServiceCategory, ServiceRequest, Urgency)
 from .rates import bump, local_day
 
 Status, Kind, Rating = ServiceRequest.Status, RequestEvent.Kind, ServiceRequest.Rating
@@ -361,31 +361,70 @@ def _cells(low, high):
 
 MAX_CELLS = 400  # beyond this (a radius of kilometres) the box alone filters what the time window returns
 
+# PostgreSQL: one index probe per grid cell (ORDER BY created_at DESC LIMIT inside each, so the planner takes
+# the cell index even when its statistics have not yet seen the newest rows; left to choose over an IN list, it
+# would walk (category, created_at) backwards through every recent request of the category), plus one probe
+# on the address. The cell expression is written exactly as the index's.
+_PG_NEAR = f"""
+    SELECT c.* FROM unnest(%s::int[]) AS y(cell) CROSS JOIN unnest(%s::int[]) AS x(cell) CROSS JOIN LATERAL (
+        SELECT id, description, address, lat, long, created_at FROM {ServiceRequest._meta.db_table}
+        WHERE category_id = %s AND ((lat * {NEAR_CELLS_PER_DEGREE}))::integer = y.cell
+          AND ((long * {NEAR_CELLS_PER_DEGREE}))::integer = x.cell AND created_at >= %s AND status <> %s AND id <> %s
+          AND lat BETWEEN %s AND %s AND long BETWEEN %s AND %s
+        ORDER BY created_at DESC LIMIT {MAX_DUPLICATE_CANDIDATES}) AS c"""
+_PG_SAME_ADDRESS = f"""
+    (SELECT id, description, address, lat, long, created_at FROM {ServiceRequest._meta.db_table}
+     WHERE category_id = %s AND address = %s AND created_at >= %s AND status <> %s AND id <> %s
+     ORDER BY created_at DESC LIMIT {MAX_DUPLICATE_CANDIDATES})"""
+
+
+def _candidates(category, address, lat, long, dlat, dlong, since, exclude):
+    """(id, description, address, lat, long) of the newest requests of the category since `since` in the box
+    around lat/long or at the address, at most MAX_DUPLICATE_CANDIDATES."""
+    lat_cells = long_cells = ()
+    if lat is not None:
+        lat_cells, long_cells = _cells(lat - dlat, lat + dlat), _cells(long - dlong, long + dlong)
+    exclude = -1 if exclude is None else exclude
+    if connection.vendor == "postgresql" and len(lat_cells) * len(long_cells) <= MAX_CELLS:
+        arms, params = [], []
+        if lat is not None:
+            arms.append(_PG_NEAR)
+            params += [lat_cells, long_cells, category.pk, since, Status.MERGED, exclude,
+                       lat - dlat, lat + dlat, long - dlong, long + dlong]
+        if address:
+            arms.append(_PG_SAME_ADDRESS)
+            params += [category.pk, address, since, Status.MERGED, exclude]
+        sql = (f"SELECT DISTINCT id, description, address, lat, long, created_at FROM ({' UNION ALL '.join(arms)})"
+               f" AS found ORDER BY created_at DESC LIMIT {MAX_DUPLICATE_CANDIDATES}")
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return [row[:5] for row in cursor.fetchall()]
+    near = Q()
+    if lat is not None:
+        near |= Q(lat__range=(lat - dlat, lat + dlat), long__range=(long - dlong, long + dlong))
+    if address:
+        near |= Q(address=address)
+    return list(ServiceRequest.objects.filter(near, category=category, created_at__gte=since)
+                .exclude(status=Status.MERGED).exclude(pk=exclude).order_by("-created_at")
+                .values_list("pk", "description", "address", "lat", "long")[:MAX_DUPLICATE_CANDIDATES])
+
 
 def find_duplicate(category, description, address, lat, long, at, policy=None, exclude=None):
     """(request id, similarity) of the most similar recent request in the same category at the same place
-    (within the policy's metres, or the same address), or (None, None). Index-bounded: the grid cells around
-    the point (service_request_near_idx) or the address (service_request_address_idx), within the last days."""
+    (within the policy's metres, or the same address), or (None, None). Index-bounded on PostgreSQL: the grid
+    cells around the point (service_request_near_idx) or the address (service_request_address_idx), within the
+    last days."""
     policy = policy or rules.current().policy
-    near = Q()
+    if lat is None and not address:
+        return None, None
+    dlat = dlong = None
     if lat is not None:
         dlat = policy.duplicate_metres / 111_320
         dlong = policy.duplicate_metres / (111_320 * max(math.cos(math.radians(lat)), 0.01))
-        box = Q(lat__range=(lat - dlat, lat + dlat), long__range=(long - dlong, long + dlong))
-        lat_cells, long_cells = _cells(lat - dlat, lat + dlat), _cells(long - dlong, long + dlong)
-        if len(lat_cells) * len(long_cells) <= MAX_CELLS:
-            box &= Q(lat_cell__in=lat_cells, long_cell__in=long_cells)
-        near |= box
-    if address:
-        near |= Q(address=address)
-    if not near:
-        return None, None
-    candidates = (ServiceRequest.objects.alias(lat_cell=near_cell("lat"), long_cell=near_cell("long"))
-                  .filter(near, category=category, created_at__gte=at - dt.timedelta(days=policy.duplicate_days))
-                  .exclude(status=Status.MERGED).exclude(pk=exclude).order_by("-created_at")
-                  .values_list("pk", "description", "address", "lat", "long")[:MAX_DUPLICATE_CANDIDATES])
+    since = at - dt.timedelta(days=policy.duplicate_days)
     best, best_score = None, None
-    for pk, text, other_address, other_lat, other_long in candidates:
+    for pk, text, other_address, other_lat, other_long in _candidates(category, address, lat, long, dlat, dlong,
+                                                                      since, exclude):
         close = (address and other_address == address) or (
             lat is not None and other_lat is not None
             and haversine_m(lat, long, other_lat, other_long) <= policy.duplicate_metres)

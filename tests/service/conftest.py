@@ -6,7 +6,7 @@ import pytest
 from django.core.cache import cache
 from django.utils import timezone
 
-from luoshi.service import services
+from luoshi.service import rules, services
 from luoshi.service.models import (PlaceKeyword, RoutingRule, ServiceCategory, ServiceOfficer, ServiceRequest,
                                    Enterprise, credit_check_char)
 
@@ -36,6 +36,7 @@ def clock():
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     cache.clear()  # rate-limit counters live in the cache
+    rules.forget()  # and the rules this process cached from another test's (flushed) database
     yield
     cache.clear()
 
