@@ -18,7 +18,9 @@ REPO = Path(__file__).resolve().parents[2]
 
 def run_django(args, **env):
     base = {k: v for k, v in os.environ.items()
-            if k not in ("SECRET_KEY", "ALLOWED_HOSTS", "DEBUG", "LUOSHI_PRODUCTION", "DJANGO_SETTINGS_MODULE")}
+            if k not in ("SECRET_KEY", "ALLOWED_HOSTS", "DEBUG", "LUOSHI_PRODUCTION", "DJANGO_SETTINGS_MODULE",
+                         # set by the browser tests in the same worker; a deployment never has it
+                         "DJANGO_ALLOW_ASYNC_UNSAFE")}
     return subprocess.run([sys.executable, "manage.py", *args], cwd=REPO, env={**base, **env},
                           capture_output=True, text=True, timeout=120)
 
