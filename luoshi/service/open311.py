@@ -172,11 +172,10 @@ def requests_view(request, fmt):
 
 def create_request(request, fmt):
     post = request.POST
-    key = post.get("api_key", "")
-    # read every time (a revoked key stops at once); only the user is needed, and only if active
-    user = key and get_user_model().objects.filter(api_tokens__key=key[:40], is_active=True).only("pk").first()
-    if not user:
+    user_id = rules.api_user_id(post.get("api_key", ""))
+    if user_id is None:
         raise Open311Error(403, "api_key missing or invalid")
+    user = get_user_model()(pk=user_id)  # only its id is stored (first receiver, the event's actor)
     code = post.get("service_code", "")
     category = rules.current().by_code.get(code)  # the active categories, cached per process
     if category is None:

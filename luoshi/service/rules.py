@@ -1,5 +1,6 @@
 """The rules the office edits (categories, routing rules, place keywords, deadline rules, the policy, and the
-units they name), cached per process so an intake does not read them from the database each time.
+units they name), cached per process so an intake does not read them from the database each time; with them,
+the Open311 API keys found valid (a key or its user changed or deleted drops them like a rule edit).
 
 Invalidation: every save or delete of those models replaces RuleVersion's random stamp in the same transaction
 (signals, connected in apps.py) and drops this process's copy at once. Other processes compare the stamp with
@@ -14,14 +15,15 @@ import time
 from dataclasses import dataclass, field
 
 import ahocorasick
+from django.contrib.auth import get_user_model
 from django.db import connection
 
-from luoshi.org.models import Unit
+from luoshi.org.models import ApiToken, Unit
 
 from .models import DeadlineRule, PlaceKeyword, RequestPolicy, RoutingRule, RuleVersion, ServiceCategory
 
 CHECK_SECONDS = 1.0
-WATCHED = (ServiceCategory, RoutingRule, PlaceKeyword, DeadlineRule, RequestPolicy, Unit)
+WATCHED = (ServiceCategory, RoutingRule, PlaceKeyword, DeadlineRule, RequestPolicy, Unit, ApiToken)
 
 
 def specificity(rule):
@@ -40,6 +42,7 @@ class Rules:
     office: Unit
     by_code: dict = field(default_factory=dict)
     by_pk: dict = field(default_factory=dict)
+    api_users: dict = field(default_factory=dict)  # API key → user id, filled as valid keys are seen
 
     def __post_init__(self):
         self.by_code = {c.service_code: c for c in self.categories}
@@ -103,6 +106,24 @@ def current():
         return _rules
 
 
+def api_user_id(key):
+    """The id of the active user an API key belongs to, else None. Valid keys are remembered (until the next
+    stamp change: a key deleted, a user saved or deleted); unknown ones are looked up each time."""
+    rules = current()
+    user_id = rules.api_users.get(key)
+    if user_id is None and key:
+        user_id = ApiToken.objects.filter(key=key[:40], user__is_active=True).values_list("user_id", flat=True).first()
+        if user_id is not None and not connection.in_atomic_block:  # nothing uncommitted in the shared copy
+            rules.api_users[key] = user_id
+    return user_id
+
+
+def _user_changed(update_fields=None, **kwargs):
+    if update_fields is not None and set(update_fields) <= {"last_login"}:
+        return  # every login saves the user: not a change to whether its keys work
+    changed(**kwargs)
+
+
 def forget():
     """Drop this process's copy (tests: a flushed database sends no signals)."""
     global _rules, _checked
@@ -126,3 +147,6 @@ def connect():
     for model in WATCHED:
         post_save.connect(changed, sender=model, dispatch_uid=f"service-rules-save-{model.__name__}")
         post_delete.connect(changed, sender=model, dispatch_uid=f"service-rules-delete-{model.__name__}")
+    user = get_user_model()
+    post_save.connect(_user_changed, sender=user, dispatch_uid="service-rules-save-user")
+    post_delete.connect(changed, sender=user, dispatch_uid="service-rules-delete-user")

@@ -268,18 +268,28 @@ def submit_request(*, category, description, contact_name, contact_phone, channe
 
     at = timezone.now()
     suggestion = routing.suggest(category, description, address)
-    duplicate, score = find_duplicate(category, description, address, lat, long, at)
     user = user if user is not None and user.is_authenticated else None
     req = ServiceRequest(
         channel=channel, category=category, urgency=urgency, description=description,
         address=address, lat=lat, long=long, contact_name=contact_name, contact_phone=contact_phone,
         enterprise=enterprise or None, attributes=attributes, created_at=at, updated_at=at, received_by=user,
-        suggested_unit=suggestion.unit, suggestion_reason=suggestion.reason[:200],
-        duplicate_of_id=duplicate, duplicate_score=score)
+        suggested_unit=suggestion.unit, suggestion_reason=suggestion.reason[:200])
     event = RequestEvent(kind=Kind.SUBMITTED, at=at, text="", data={"channel": channel}, actor=user, unit=None)
-    if connection.vendor == "postgresql" and not files:
-        _insert_with_event(req, event, local_day(at).year)
+    policy = rules.current().policy
+    dlat, dlong = _box(policy, lat)
+    since = at - dt.timedelta(days=policy.duplicate_days)
+    query = _pg_candidates_sql(category, address, lat, long, dlat, dlong, since, None) if not files else None
+    if query is not None:
+        # PostgreSQL: one round trip stores the request and returns its duplicate candidates (the statement's
+        # snapshot does not see the new row); the advisory flag follows in a second statement when one is found
+        candidates = _insert_with_event(req, event, local_day(at).year, query)
+        req.duplicate_of_id, req.duplicate_score = _best_duplicate(candidates, description, address, lat, long,
+                                                                   policy)
+        if req.duplicate_of_id is not None:
+            ServiceRequest.objects.filter(pk=req.pk).update(duplicate_of=req.duplicate_of_id,
+                                                            duplicate_score=req.duplicate_score)
         return req
+    req.duplicate_of_id, req.duplicate_score = find_duplicate(category, description, address, lat, long, at)
     req.number = next_number(local_day(at).year)
     with transaction.atomic():
         req.save(force_insert=True)
@@ -297,9 +307,10 @@ def _insert_values(obj):
             [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields])
 
 
-def _insert_with_event(req, event, year):
+def _insert_with_event(req, event, year, candidates):
     """PostgreSQL: the number, the request and its first event in one statement (one round trip, atomic on its
-    own, so no BEGIN/COMMIT either)."""
+    own, so no BEGIN/COMMIT either), which also runs the duplicate candidates query (sql, params) and returns
+    its rows."""
     name, create = _sequence(year)
     req.number = ""  # a placeholder; the statement replaces it with the year's next number
     req_cols, req_params = _insert_values(req)
@@ -317,16 +328,19 @@ def _insert_with_event(req, event, year):
     sql = (f"{create}WITH r AS (INSERT INTO {ServiceRequest._meta.db_table} ({', '.join(req_cols)}) "
            f"VALUES ({', '.join(req_values)}) RETURNING id, number), "
            f"e AS (INSERT INTO {RequestEvent._meta.db_table} ({', '.join(event_cols)}) "
-           f"VALUES ({', '.join(event_values)})) SELECT id, number FROM r")
+           f"VALUES ({', '.join(event_values)})), c AS ({candidates[0]}) "
+           f"SELECT r.id, r.number, c.id, c.description, c.address, c.lat, c.long FROM r LEFT JOIN c ON true")
     with connection.cursor() as cursor:
-        cursor.execute(sql, req_params + event_params)
+        cursor.execute(sql, req_params + event_params + candidates[1])
         if create:
             cursor.nextset()
-        req.pk, req.number = cursor.fetchone()
+        rows = cursor.fetchall()
+    req.pk, req.number = rows[0][:2]
     if not connection.in_atomic_block:
         _sequences.add(year)
     req._state.adding, req._state.db = False, connection.alias
     event.request = req
+    return [row[2:] for row in rows if row[2] is not None]
 
 
 # --- duplicates ---------------------------------------------------------------------------------
@@ -378,26 +392,43 @@ _PG_SAME_ADDRESS = f"""
      ORDER BY created_at DESC LIMIT {MAX_DUPLICATE_CANDIDATES})"""
 
 
-def _candidates(category, address, lat, long, dlat, dlong, since, exclude):
-    """(id, description, address, lat, long) of the newest requests of the category since `since` in the box
-    around lat/long or at the address, at most MAX_DUPLICATE_CANDIDATES."""
+def _box(policy, lat):
+    """(degrees of latitude, degrees of longitude) of the duplicate radius at this latitude; (None, None)."""
+    if lat is None:
+        return None, None
+    return (policy.duplicate_metres / 111_320,
+            policy.duplicate_metres / (111_320 * max(math.cos(math.radians(lat)), 0.01)))
+
+
+def _pg_candidates_sql(category, address, lat, long, dlat, dlong, since, exclude):
+    """(sql, params) of the candidates query on PostgreSQL; None elsewhere, without a location, or when the
+    radius spans too many cells."""
     lat_cells = long_cells = ()
     if lat is not None:
         lat_cells, long_cells = _cells(lat - dlat, lat + dlat), _cells(long - dlong, long + dlong)
+    if connection.vendor != "postgresql" or len(lat_cells) * len(long_cells) > MAX_CELLS or (
+            lat is None and not address):
+        return None
     exclude = -1 if exclude is None else exclude
-    if connection.vendor == "postgresql" and len(lat_cells) * len(long_cells) <= MAX_CELLS:
-        arms, params = [], []
-        if lat is not None:
-            arms.append(_PG_NEAR)
-            params += [lat_cells, long_cells, category.pk, since, Status.MERGED, exclude,
-                       lat - dlat, lat + dlat, long - dlong, long + dlong]
-        if address:
-            arms.append(_PG_SAME_ADDRESS)
-            params += [category.pk, address, since, Status.MERGED, exclude]
-        sql = (f"SELECT DISTINCT id, description, address, lat, long, created_at FROM ({' UNION ALL '.join(arms)})"
-               f" AS found ORDER BY created_at DESC LIMIT {MAX_DUPLICATE_CANDIDATES}")
+    arms, params = [], []
+    if lat is not None:
+        arms.append(_PG_NEAR)
+        params += [lat_cells, long_cells, category.pk, since, Status.MERGED, exclude,
+                   lat - dlat, lat + dlat, long - dlong, long + dlong]
+    if address:
+        arms.append(_PG_SAME_ADDRESS)
+        params += [category.pk, address, since, Status.MERGED, exclude]
+    return (f"SELECT DISTINCT id, description, address, lat, long, created_at FROM ({' UNION ALL '.join(arms)})"
+            f" AS found ORDER BY created_at DESC LIMIT {MAX_DUPLICATE_CANDIDATES}"), params
+
+
+def _candidates(category, address, lat, long, dlat, dlong, since, exclude):
+    """(id, description, address, lat, long) of the newest requests of the category since `since` in the box
+    around lat/long or at the address, at most MAX_DUPLICATE_CANDIDATES."""
+    query = _pg_candidates_sql(category, address, lat, long, dlat, dlong, since, exclude)
+    if query is not None:
         with connection.cursor() as cursor:
-            cursor.execute(sql, params)
+            cursor.execute(*query)
             return [row[:5] for row in cursor.fetchall()]
     near = Q()
     if lat is not None:
@@ -409,6 +440,20 @@ def _candidates(category, address, lat, long, dlat, dlong, since, exclude):
                 .values_list("pk", "description", "address", "lat", "long")[:MAX_DUPLICATE_CANDIDATES])
 
 
+def _best_duplicate(candidates, description, address, lat, long, policy):
+    """(id, similarity) of the most similar candidate that is close (within the radius, or the same address)
+    and similar enough; (None, None)."""
+    best, best_score = None, None
+    for pk, text, other_address, other_lat, other_long in candidates:
+        close = (address and other_address == address) or (
+            lat is not None and other_lat is not None
+            and haversine_m(lat, long, other_lat, other_long) <= policy.duplicate_metres)
+        score = similarity(description, text)
+        if close and score >= policy.duplicate_similarity and (best_score is None or score > best_score):
+            best, best_score = pk, round(score, 3)
+    return best, best_score
+
+
 def find_duplicate(category, description, address, lat, long, at, policy=None, exclude=None):
     """(request id, similarity) of the most similar recent request in the same category at the same place
     (within the policy's metres, or the same address), or (None, None). Index-bounded on PostgreSQL: the grid
@@ -417,21 +462,10 @@ def find_duplicate(category, description, address, lat, long, at, policy=None, e
     policy = policy or rules.current().policy
     if lat is None and not address:
         return None, None
-    dlat = dlong = None
-    if lat is not None:
-        dlat = policy.duplicate_metres / 111_320
-        dlong = policy.duplicate_metres / (111_320 * max(math.cos(math.radians(lat)), 0.01))
+    dlat, dlong = _box(policy, lat)
     since = at - dt.timedelta(days=policy.duplicate_days)
-    best, best_score = None, None
-    for pk, text, other_address, other_lat, other_long in _candidates(category, address, lat, long, dlat, dlong,
-                                                                      since, exclude):
-        close = (address and other_address == address) or (
-            lat is not None and other_lat is not None
-            and haversine_m(lat, long, other_lat, other_long) <= policy.duplicate_metres)
-        score = similarity(description, text)
-        if close and score >= policy.duplicate_similarity and (best_score is None or score > best_score):
-            best, best_score = pk, round(score, 3)
-    return best, best_score
+    return _best_duplicate(_candidates(category, address, lat, long, dlat, dlong, since, exclude),
+                           description, address, lat, long, policy)
 
 
 def merge(duplicate, user, into):

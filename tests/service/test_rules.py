@@ -3,6 +3,7 @@ process's edit within CHECK_SECONDS, and a rolled-back edit never."""
 import pytest
 from django.db import connection, transaction
 
+from luoshi.org.models import ApiToken
 from luoshi.service import routing, rules
 from luoshi.service.models import PlaceKeyword, RequestPolicy, RoutingRule, RuleVersion, ServiceCategory
 
@@ -54,3 +55,24 @@ def test_a_rolled_back_edit_is_never_served(svc, monkeypatch):
         assert routing.suggest(svc.water, "招商项目停水").unit == svc.ndrc  # the transaction sees its edit
         raise RuntimeError
     assert routing.suggest(svc.water, "招商项目停水").unit == svc.commerce
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_remembered_api_key_stops_working_when_deleted_or_its_user_deactivated(svc, client, monkeypatch):
+    monkeypatch.setattr(rules, "CHECK_SECONDS", 3600)
+    data = {"service_code": "water", "address_string": "河阳镇", "description": "停水", "phone": "13812345678"}
+
+    def post(key):
+        return client.post("/open311/v2/requests.json", {**data, "api_key": key}).status_code
+
+    key = ApiToken.objects.create(user=svc.office, name="a").key
+    assert post(key) == 201
+    assert rules.api_user_id(key) == svc.office.pk and key in rules.current().api_users  # remembered
+    svc.office.is_active = False
+    svc.office.save()
+    assert post(key) == 403
+    svc.office.is_active = True
+    svc.office.save()
+    assert post(key) == 201
+    ApiToken.objects.filter(key=key).delete()
+    assert post(key) == 403
