@@ -9,7 +9,10 @@
 3. wrk, 32 connections, 20 s each: the bare view, then Open311 intake (POST requests.json, a new request each time,
    routed, checked for duplicates, numbered, stored with its first event); during the intake run a thread times the
    monthly ranking page; then the ranking page alone.
-4. Prints a table. BENCH_WORKERS (default 4) sets gunicorn's workers, BENCH_ROWS the generated requests.
+4. Prints a table. BENCH_WORKERS (default 4) sets gunicorn's workers, BENCH_THREADS (default 1: sync workers;
+   more: gthread workers with that many threads) their threads, BENCH_ROWS the generated requests.
+   It also checks that Django's connections persist under gunicorn (CONN_MAX_AGE): the database backends
+   serving the site are the same ones before and after the intake run.
 """
 import os
 import re
@@ -34,6 +37,7 @@ DB_NAME = "luoshi_bench"
 DB_URL = ADMIN_URL.rsplit("/", 1)[0] + "/" + DB_NAME
 PORT = int(os.environ.get("BENCH_PORT", "0"))  # 0: a free port is picked
 WORKERS = int(os.environ.get("BENCH_WORKERS", "4"))
+THREADS = int(os.environ.get("BENCH_THREADS", "1"))
 ROWS = int(os.environ.get("BENCH_ROWS", "1000000"))
 CONNECTIONS, SECONDS = 32, 20
 ENV = {"DATABASE_URL": DB_URL, "LUOSHI_PRODUCTION": "1", "DEBUG": "0", "SECRET_KEY": "bench-only-not-secret-" + "0123456789abcdef" * 3,
@@ -207,6 +211,13 @@ def percentile(values, share):
     return sorted(values)[min(len(values) - 1, int(share * len(values)))]
 
 
+def backends():
+    """Process ids of the PostgreSQL backends connected to the bench database (the site's connections)."""
+    import psycopg
+    with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
+        return {row[0] for row in conn.execute("SELECT pid FROM pg_stat_activity WHERE datname = %s", [DB_NAME])}
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -236,15 +247,18 @@ def main():
     connections.close_all()
     port = PORT or free_port()
     base = f"http://127.0.0.1:{port}"
+    threads = ["--threads", str(THREADS)] if THREADS > 1 else []  # --threads > 1 makes gunicorn use gthread
     server = subprocess.Popen([str(ROOT / ".venv/bin/gunicorn"), "bench.requests:application()", "--chdir", str(ROOT),
-                               "-b", f"127.0.0.1:{port}", "-w", str(WORKERS), "--log-level", "warning"],
+                               "-b", f"127.0.0.1:{port}", "-w", str(WORKERS), *threads, "--log-level", "warning"],
                               env={**os.environ, **ENV}, cwd=ROOT)
     ranking_url = f"{base}/service/rankings/?month=2021-06"
     try:
         wait_until_up(f"{base}/open311/v2/services.json", server)
         time_page(ranking_url, cookie, count=3)  # warm up every worker's connection
         wrk(base, "/bare/", key, seconds=3)
+        wrk(base, "/open311/v2/requests.json", key, seconds=3)  # every worker has loaded the rules
         bare_result = wrk(base, "/bare/", key)
+        before = backends()
         stop = threading.Event()
         loaded_times = []
         thread = threading.Thread(target=lambda: loaded_times.extend(time_page(ranking_url, cookie, stop=stop)))
@@ -252,20 +266,24 @@ def main():
         intake_result = wrk(base, "/open311/v2/requests.json", key)
         stop.set()
         thread.join()
+        after = backends()
         alone = time_page(ranking_url, cookie, count=30)
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait()
 
-    print(f"\ngunicorn {WORKERS} sync workers · wrk {CONNECTIONS} connections × {SECONDS} s · PostgreSQL · "
+    kind = f"gthread workers × {THREADS} threads" if THREADS > 1 else "sync workers"
+    print(f"\ngunicorn {WORKERS} {kind} · wrk {CONNECTIONS} connections × {SECONDS} s · PostgreSQL · "
           f"{ROWS:,} requests")
-    print(f"{'':44} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}")
+    print(f"{'':44} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}  (errors: non-2xx + wrk socket errors)")
     for name, (rate, p50, p99, errors) in [("bare view (one INSERT)", bare_result),
                                            ("intake: Open311 POST requests.json", intake_result)]:
         print(f"{name:44} {rate:8.0f} {p50:8.1f} {p99:8.1f} {errors:7d}")
     print(f"{'intake / bare':44} {intake_result[0] / bare_result[0]:8.0%}")
     for name, times in [("ranking page, during the intake run", loaded_times), ("ranking page, alone", alone)]:
-        print(f"{name:44} {len(times):8d} {statistics.median(times):8.1f} {percentile(times, 0.99):8.1f}")
+        print(f"{name:44} {len(times):8d} {statistics.median(times):8.1f} {percentile(times, 0.95):8.1f} (p95)")
+    print(f"database connections: {len(before)} before the intake run, {len(after)} after, "
+          f"{len(before & after)} the same (persistent: {'yes' if before and before <= after else 'NO'})")
 
 
 if __name__ == "__main__":
