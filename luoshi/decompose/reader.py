@@ -69,7 +69,11 @@ def read_bytes(data: bytes, filename: str = "") -> Reading:
 
 def _decode_text(data: bytes) -> tuple[str, list[str]]:
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return _plausible(data.decode("utf-16"), "UTF-16"), ["编码：UTF-16 (encoding UTF-16)"]
+        try:
+            text = data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise DecomposeError("UTF-16 编码损坏 (damaged UTF-16 text)") from None
+        return _plausible(text, "UTF-16"), ["编码：UTF-16 (encoding UTF-16)"]
     if b"\x00" in data:
         raise DecomposeError("二进制文件，不是文本 (binary file, not text)")
     if data.startswith(b"\xef\xbb\xbf"):
@@ -287,11 +291,17 @@ def _outline_level(paragraph) -> int | None:
     return None
 
 
+MAX_UNZIPPED = 200 * 1024 * 1024  # a 20 MB .docx of text and pictures inflates well below this
+
+
 def _read_docx(data: bytes) -> Reading:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as z:
             if "word/document.xml" not in z.namelist():
                 raise DecomposeError("ZIP 文件不是 Word 文档（.docx）(a ZIP file that is not a .docx)")
+            # a zip bomb is refused from the directory alone, before anything is inflated
+            if sum(info.file_size for info in z.infolist()) > MAX_UNZIPPED:
+                raise DecomposeError("Word 文档解压后过大，疑似压缩炸弹 (the .docx inflates beyond 200 MB)")
     except zipfile.BadZipFile:
         raise DecomposeError("ZIP/.docx 文件损坏 (damaged .docx/ZIP file)") from None
     import docx
