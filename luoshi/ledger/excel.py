@@ -7,18 +7,20 @@ services.create_tasks, which is itself all-or-nothing.
 import datetime as dt
 import re
 import tempfile
-import zipfile
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from django.db.models import Prefetch
 from django.utils import timezone
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from luoshi import sheets
 from luoshi.org.models import Person, Unit, unit_names
+from luoshi.sheets import ImportRejected, RowError  # noqa: F401 (the views catch ImportRejected here)
+from luoshi.sheets import text as _text
 
 from . import services
 from .models import Light, Target
@@ -112,9 +114,6 @@ def export_to_tempfile(tasks):
 
 # --- import -----------------------------------------------------------------------------------
 
-IMPORT_MAX_BYTES = 5 * 1024 * 1024
-IMPORT_MAX_ROWS = 3000  # one year's ledger is a few hundred rows; beyond this it is probably the wrong file
-
 # header → row field; 任务内容 and 牵头单位 are required, other columns (序号, 状态…) are ignored
 IMPORT_COLUMNS = {
     "所属章节": "section", "任务内容": "text", "目标值": "targets", "完成时限": "deadline",
@@ -133,7 +132,6 @@ TEMPLATE_HELP = [
     ("分管领导", "县领导姓名", ""),
     ("依据原文", "原文句子", ""),
 ]
-HEADER_SCAN_ROWS = 10  # real ledgers carry a title row or two above the header
 UNIT_SEPARATORS = re.compile(r"[、，,；;\s]+")
 TARGET_SEPARATORS = re.compile(r"[；;\n]+")
 PLACEHOLDER = re.compile(r"\*{2,}|(?<![A-Za-z])[X×Ｘ]{1,3}(?![A-Za-z])")
@@ -141,17 +139,6 @@ NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
 STATE_NOTE = re.compile(r"（(待填报|待确认|已确认|已退回|已定)）")
 TARGET_MAX = Decimal(10) ** 14  # Target.value holds 18 digits, 4 of them decimals
 DATE_FORMATS = ["%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日"]
-
-
-class ImportRejected(Exception):
-    """The file itself cannot be read (too big, not an .xlsx, corrupt, no header)."""
-
-
-@dataclass
-class RowError:
-    row: int  # as numbered in Excel
-    column: str
-    message: str
 
 
 @dataclass
@@ -183,56 +170,8 @@ def template_workbook(out):
 
 
 def read_rows(upload):
-    """(sheet row number, {field: cell value}) for each non-empty row under the header."""
-    name = (getattr(upload, "name", "") or "").lower()
-    if name.endswith(".xls"):
-        raise ImportRejected("不支持旧版 .xls 文件，请在 Excel 中另存为 .xlsx 后再导入")
-    if not name.endswith(".xlsx"):
-        raise ImportRejected("请上传 Excel（.xlsx）文件")
-    if upload.size > IMPORT_MAX_BYTES:
-        raise ImportRejected(f"文件超过 {IMPORT_MAX_BYTES // 1048576} MB，请拆分后分批导入")
-    if not zipfile.is_zipfile(upload):
-        raise ImportRejected("文件已损坏或不是有效的 Excel（.xlsx）文件")
-    upload.seek(0)
-    try:
-        wb = load_workbook(upload, read_only=True, data_only=True)
-    except Exception:  # openpyxl raises many types (KeyError, BadZipFile, XML errors) for a broken file
-        raise ImportRejected("文件已损坏或不是有效的 Excel（.xlsx）文件") from None
-    try:
-        ws = wb[SHEET_TITLE] if SHEET_TITLE in wb.sheetnames else wb.worksheets[0]
-        rows = ws.iter_rows(values_only=True)
-        columns = None
-        for header_row in range(1, HEADER_SCAN_ROWS + 1):
-            cells = next(rows, None)
-            if cells is None:
-                break
-            names = [_text(c) for c in cells]
-            if "任务内容" in names and "牵头单位" in names:
-                columns = {i: IMPORT_COLUMNS[n] for i, n in enumerate(names) if n in IMPORT_COLUMNS}
-                break
-        if columns is None:
-            raise ImportRejected("没有找到表头：第一行（或标题下一行）应包含“任务内容”“牵头单位”等列，请使用导入模板")
-        found = []
-        for number, cells in enumerate(rows, start=header_row + 1):
-            values = {field: cells[i] for i, field in columns.items() if i < len(cells)}
-            if all(v is None or str(v).strip() == "" for v in values.values()):
-                continue
-            if len(found) >= IMPORT_MAX_ROWS:
-                raise ImportRejected(f"一次最多导入 {IMPORT_MAX_ROWS} 行，请拆分后分批导入")
-            found.append((number, values))
-    except ImportRejected:
-        raise
-    except Exception:
-        raise ImportRejected("文件已损坏或不是有效的 Excel（.xlsx）文件") from None
-    finally:
-        wb.close()
-    if not found:
-        raise ImportRejected("表格中没有任务行")
-    return found
-
-
-def _text(value):
-    return "" if value is None else str(value).strip()
+    return sheets.read_rows(upload, sheet_title=SHEET_TITLE, columns=IMPORT_COLUMNS, required=["任务内容", "牵头单位"],
+                            noun="任务")
 
 
 def parse_date(value):
@@ -240,15 +179,15 @@ def parse_date(value):
         return value.date()
     if isinstance(value, dt.date):
         return value
-    text = _text(value)
-    if not text:
+    written = _text(value)
+    if not written:
         return None
     for fmt in DATE_FORMATS:
         try:
-            return dt.datetime.strptime(text, fmt).date()
+            return dt.datetime.strptime(written, fmt).date()
         except ValueError:
             continue
-    raise ValueError(f"“{text}”不是有效日期，应写作 2021-06-30")
+    raise ValueError(f"“{written}”不是有效日期，应写作 2021-06-30")
 
 
 def parse_targets(value):

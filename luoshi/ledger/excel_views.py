@@ -10,6 +10,8 @@ from django.urls import path
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from luoshi import sheets
+
 from . import excel, forms, scope, services
 
 
@@ -40,7 +42,7 @@ def import_template(request):
 @login_required
 def import_ledger(request):
     scope.require(scope.is_office(request.user))
-    context = {"max_mb": excel.IMPORT_MAX_BYTES // 1048576, "max_rows": excel.IMPORT_MAX_ROWS}
+    context = {"max_mb": sheets.MAX_BYTES // 1048576, "max_rows": sheets.MAX_ROWS}
     if request.method == "POST":
         upload = request.FILES.get("file")
         if upload is None:

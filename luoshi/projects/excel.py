@@ -7,17 +7,19 @@ Its columns are also the import's, so an exported table imports back into the sa
 import datetime as dt
 import re
 import tempfile
-import zipfile
 from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.db.models import OuterRef, Subquery
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from luoshi import sheets
 from luoshi.ledger.services import LedgerError
+from luoshi.sheets import ImportRejected, RowError  # noqa: F401 (the views catch ImportRejected here)
+from luoshi.sheets import text as _text
 
 from . import services
 from .models import MonthlyReport, Problem, Project, Stage
@@ -35,9 +37,6 @@ COLUMNS = [
 ]
 IMPORT_FIELDS = {re.sub(r"（.*）", "", header): name for header, _, name in COLUMNS if name}
 REQUIRED = ["项目名称", "责任单位"]
-IMPORT_MAX_BYTES = 5 * 1024 * 1024
-IMPORT_MAX_ROWS = 3000
-HEADER_SCAN_ROWS = 10
 YES = {"是", "√", "Y", "y", "1", "TRUE", "True", "true"}
 NO = {"", "否", "×", "N", "n", "0", "FALSE", "False", "false"}
 
@@ -111,17 +110,6 @@ def export_to_tempfile(projects, month):
 
 # --- import -----------------------------------------------------------------------------------
 
-class ImportRejected(Exception):
-    """The file itself cannot be read (too big, not an .xlsx, corrupt, no header)."""
-
-
-@dataclass
-class RowError:
-    row: int  # as numbered in Excel
-    column: str
-    message: str
-
-
 @dataclass
 class ImportResult:
     projects: list = field(default_factory=list)
@@ -132,55 +120,8 @@ class ImportResult:
         return not self.errors
 
 
-def _text(value):
-    return "" if value is None else str(value).strip()
-
-
 def read_rows(upload):
-    """(sheet row number, {field: cell value}) for each non-empty row under the header."""
-    name = (getattr(upload, "name", "") or "").lower()
-    if not name.endswith(".xlsx"):
-        raise ImportRejected("请上传 Excel（.xlsx）文件；旧版 .xls 请先另存为 .xlsx")
-    if upload.size > IMPORT_MAX_BYTES:
-        raise ImportRejected(f"文件超过 {IMPORT_MAX_BYTES // 1048576} MB，请拆分后分批导入")
-    if not zipfile.is_zipfile(upload):
-        raise ImportRejected("文件已损坏或不是有效的 Excel（.xlsx）文件")
-    upload.seek(0)
-    try:
-        wb = load_workbook(upload, read_only=True, data_only=True)
-    except Exception:  # openpyxl raises many types for a broken file
-        raise ImportRejected("文件已损坏或不是有效的 Excel（.xlsx）文件") from None
-    try:
-        ws = wb[SHEET_TITLE] if SHEET_TITLE in wb.sheetnames else wb.worksheets[0]
-        rows = ws.iter_rows(values_only=True)
-        columns = None
-        for header_row in range(1, HEADER_SCAN_ROWS + 1):
-            cells = next(rows, None)
-            if cells is None:
-                break
-            names = [re.sub(r"（.*）|\(.*\)", "", _text(c)) for c in cells]
-            if all(n in names for n in REQUIRED):
-                columns = {i: IMPORT_FIELDS[n] for i, n in enumerate(names) if n in IMPORT_FIELDS}
-                break
-        if columns is None:
-            raise ImportRejected("没有找到表头：应包含“项目名称”“责任单位”等列")
-        found = []
-        for number, cells in enumerate(rows, start=header_row + 1):
-            values = {name: cells[i] for i, name in columns.items() if i < len(cells)}
-            if all(_text(v) == "" for v in values.values()):
-                continue
-            if len(found) >= IMPORT_MAX_ROWS:
-                raise ImportRejected(f"一次最多导入 {IMPORT_MAX_ROWS} 行，请拆分后分批导入")
-            found.append((number, values))
-    except ImportRejected:
-        raise
-    except Exception:
-        raise ImportRejected("文件已损坏或不是有效的 Excel（.xlsx）文件") from None
-    finally:
-        wb.close()
-    if not found:
-        raise ImportRejected("表格中没有项目行")
-    return found
+    return sheets.read_rows(upload, sheet_title=SHEET_TITLE, columns=IMPORT_FIELDS, required=REQUIRED, noun="项目")
 
 
 HEADERS = {name: re.sub(r"（.*）", "", header) for header, _, name in COLUMNS if name}

@@ -10,6 +10,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from luoshi import sheets
 from luoshi.ledger.models import AuditEntry
 
 from . import excel, forms, scope, services
@@ -380,7 +381,7 @@ def export(request):
 def import_projects(request):
     scope.require(scope.can_edit_project(request.user))
     form = forms.ImportForm(request.POST or None, request.FILES or None)
-    context = {"form": form, "max_rows": excel.IMPORT_MAX_ROWS}
+    context = {"form": form, "max_rows": sheets.MAX_ROWS}
     status = 200
     if request.method == "POST":
         status = 400

@@ -7,6 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
+from luoshi import sheets
 from luoshi.ledger import excel, services
 from luoshi.ledger.models import Light, Target, Task
 
@@ -209,7 +210,7 @@ def test_import_rejects_files_that_are_not_ledgers(client, county, upload, messa
 def test_import_rejects_missing_header_and_big_files(client, county, monkeypatch):
     response = post(client, county.office, sheet([("x", "y")], header=("名称", "单位")))
     assert "没有找到表头" in response.content.decode()
-    monkeypatch.setattr(excel, "IMPORT_MAX_BYTES", 100)
+    monkeypatch.setattr(sheets, "MAX_BYTES", 100)
     response = post(client, county.office, sheet([(1, "", "任务", "", "", "商务局", "", "")]))
     assert "文件超过" in response.content.decode()
     assert Task.objects.count() == 0
