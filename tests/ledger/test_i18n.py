@@ -239,3 +239,9 @@ def test_python_interface_text_is_translatable(name):
     left = [(n, v) for n, v in left if v not in {"督办〔", "〕", "号", "默认规则", "审计记录只能追加，不能修改",
                                                "审计记录只能追加，不能删除"}]
     assert not left, left
+
+
+def test_chinese_whatever_the_browser_asks_until_english_is_chosen(client):
+    assert "登录" in client.get("/login/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    client.post("/i18n/setlang/", {"language": "en"})
+    assert "Log in" in client.get("/login/", HTTP_ACCEPT_LANGUAGE="zh-CN").content.decode()
