@@ -10,6 +10,8 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from luoshi.ledger.services import LedgerError, today
@@ -20,17 +22,22 @@ from .models import AWAITING_REPLY, OPEN_STATUSES, RequestAttachment, ServiceReq
 
 Status = ServiceRequest.Status
 RELATED = ["category", "unit", "suggested_unit", "enterprise", "duplicate_of", "merged_into"]
-TOO_MANY = "操作过于频繁，请稍后再试"
+TOO_MANY = gettext_lazy("操作过于频繁，请稍后再试")
 
 
 def left(delta):
     """A countdown in words: 剩余1天3小时 / 超时5小时."""
     if delta is None:
         return ""
-    hours = int(abs(delta).total_seconds() // 3600)
-    text = f"{hours // 24}天{hours % 24}小时" if hours >= 24 else f"{hours}小时" if hours else \
-        f"{int(abs(delta).total_seconds() // 60)}分钟"
-    return ("剩余" if delta.total_seconds() >= 0 else "超时") + text
+    seconds = abs(delta).total_seconds()
+    hours = int(seconds // 3600)
+    if hours >= 24:
+        text = _("%(days)s天%(hours)s小时") % {"days": hours // 24, "hours": hours % 24}
+    elif hours:
+        text = _("%(hours)s小时") % {"hours": hours}
+    else:
+        text = _("%(minutes)s分钟") % {"minutes": int(seconds // 60)}
+    return (_("剩余%(time)s") if delta.total_seconds() >= 0 else _("超时%(time)s")) % {"time": text}
 
 
 def _with_clocks(reqs, user, now):
@@ -40,6 +47,7 @@ def _with_clocks(reqs, user, now):
         req.contact = services.contact_for(user, req)
         req.sign_left = left(req.sign_due - now) if req.status == Status.DISPATCHED and req.sign_due else ""
         req.reply_left = left(req.reply_due - now) if req.status in AWAITING_REPLY and req.reply_due else ""
+        req.sign_overdue = bool(req.sign_due and req.status == Status.DISPATCHED and req.sign_due < now)
         req.overdue = bool(req.reply_due and req.status in AWAITING_REPLY and req.reply_due < now)
         rows.append(req)
     return rows
@@ -85,13 +93,13 @@ def track(request):
             return render(request, "service/track.html", context, status=429)
         req = services.track(request.POST.get("number"), request.POST.get("digits")) if form.is_valid() else None
         if req is None:
-            context["not_found"] = "未找到该诉求，请核对编号和手机号后四位"
+            context["not_found"] = _("未找到该诉求，请核对编号和手机号后四位")
             return render(request, "service/track.html", context, status=404 if form.is_valid() else 200)
         if request.POST.get("rating"):
             try:
                 services.rate(req, request.POST["rating"], None, request.POST.get("text", ""))
-                context["rated"] = "感谢您的评价" if request.POST["rating"] != "unsatisfied" else \
-                    "已收到您的评价，我们将重新办理"
+                context["rated"] = _("感谢您的评价") if request.POST["rating"] != "unsatisfied" else \
+                    _("已收到您的评价，我们将重新办理")
                 req.refresh_from_db()
             except LedgerError as error:
                 context["rate_error"] = error.message
@@ -127,7 +135,7 @@ def intake(request):
         except LedgerError as error:
             _add_error(form, error)
         else:
-            messages.success(request, f"已受理，编号 {req.number}，请告知来电人凭编号和手机后四位查询")
+            messages.success(request, _("已受理，编号 %(number)s，请告知来电人凭编号和手机后四位查询") % {"number": req.number})
             return redirect("service-request", req.pk)
     return render(request, "service/intake.html", {"form": form})
 
@@ -206,9 +214,10 @@ ACTIONS = {
     "extension-decision": lambda req, user, post: services.decide_extension(req, user, post.get("approve") == "1",
                                                                             post.get("note", "")),
 }
-DONE = {"dispatch": "已派单", "sign": "已签收", "contact": "已记录联系", "return": "已退单，待督查室决定",
-        "reply": "已答复", "resolve": "已办结", "rate": "已记录回访评价", "extension": "已提交延期申请",
-        "extension-decision": "已审批延期申请"}
+DONE = {"dispatch": gettext_lazy("已派单"), "sign": gettext_lazy("已签收"), "contact": gettext_lazy("已记录联系"),
+        "return": gettext_lazy("已退单，待督查室决定"), "reply": gettext_lazy("已答复"), "resolve": gettext_lazy("已办结"),
+        "rate": gettext_lazy("已记录回访评价"), "extension": gettext_lazy("已提交延期申请"),
+        "extension-decision": gettext_lazy("已审批延期申请")}
 
 
 @login_required
@@ -222,7 +231,7 @@ def request_action(request, pk, action):
     except LedgerError as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, DONE[action])
+        messages.success(request, str(DONE[action]))
     if scope.requests_for(request.user).filter(pk=pk).exists():
         return redirect("service-request", pk)
     return redirect("service-home")  # returned or sent elsewhere: no longer this user's to see
@@ -235,12 +244,12 @@ def request_merge(request, pk):
     into = scope.requests_for(request.user).filter(number=request.POST.get("into", "").strip()).first()
     try:
         if into is None:
-            raise LedgerError("请填写并入的诉求编号", "into")
+            raise LedgerError(_("请填写并入的诉求编号"), "into")
         services.merge(req, request.user, into)
     except LedgerError as error:
         messages.error(request, error.message)
         return redirect("service-request", pk)
-    messages.success(request, f"已并入 {into.number}")
+    messages.success(request, _("已并入 %(number)s") % {"number": into.number})
     return redirect("service-request", into.pk)
 
 
@@ -285,13 +294,13 @@ def officer_visit(request, pk):
         if request.POST.get("enterprise", "").isdigit() else None
     try:
         if enterprise is None:
-            raise LedgerError("请选择企业", "enterprise")
+            raise LedgerError(_("请选择企业"), "enterprise")
         day = dt.date.fromisoformat(request.POST.get("date", "")) if request.POST.get("date") else None
         services.add_visit(officer, request.user, enterprise, day, request.POST.get("notes", ""))
     except ValueError as error:
-        messages.error(request, getattr(error, "message", "走访日期无效"))
+        messages.error(request, getattr(error, "message", _("走访日期无效")))
     else:
-        messages.success(request, "已记录走访")
+        messages.success(request, _("已记录走访"))
     return redirect("service-officer", pk)
 
 
@@ -316,8 +325,8 @@ def rankings(request):
     return render(request, "service/rankings.html", {
         "month": month, "previous": (month - dt.timedelta(days=1)).replace(day=1),
         "next": (month + dt.timedelta(days=32)).replace(day=1),
-        "tables": [("乡镇（街道）", rates.monthly_ranking(month, "township")),
-                   ("县直部门", rates.monthly_ranking(month, "department"))],
+        "tables": [(_("乡镇（街道）"), rates.monthly_ranking(month, "township")),
+                   (_("县直部门"), rates.monthly_ranking(month, "department"))],
         "policy": rules.current().policy,
     })
 

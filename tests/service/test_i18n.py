@@ -27,3 +27,13 @@ def test_request_page_in_english(svc):
     html = english(svc.office).get(f"/service/requests/{req.pk}/").content.decode()
     assert f"Request {req.number}" in html and "Responsible unit" in html and "Dispatch" in html
     assert "承办单位" not in html and "诉求内容" not in html
+
+
+def test_countdowns_and_messages_in_english(svc):
+    req = svc.submit()
+    client = english()
+    html = client.post("/service/track/", {"number": "X-0", "digits": "0000"}).content.decode()
+    assert "Request not found" in html and "未找到该诉求" not in html
+    html = english(svc.office).post(f"/service/requests/{req.pk}/dispatch/", {"unit": svc.town_a.pk},
+                                    follow=True).content.decode()
+    assert "Dispatched" in html and "已派单" not in html
