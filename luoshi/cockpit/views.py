@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
+from django.utils.translation import gettext
 
 from luoshi.ledger import scope
 
@@ -25,7 +26,7 @@ def cockpit(request):
     scope.require(services.may_view(user))
     areas = services.lights_by_area(user)
     units, unit_count = services.lights_by_unit(user, limit=UNITS_ON_COCKPIT)
-    totals = services.Lights("all", "全部任务", **{light: sum(getattr(r, light) for r in areas)
+    totals = services.Lights("all", gettext("全部任务"), **{light: sum(getattr(r, light) for r in areas)
                                                  for light in services.LIGHTS})
     services.with_links(totals)
     context = {

@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from luoshi.org.models import Unit
@@ -41,7 +42,7 @@ def run_list(request):
             except services.EvaluationError as e:
                 _add_error(form, e)
             else:
-                messages.success(request, f"已生成“{run.title}”（草稿），核对后发布")
+                messages.success(request, gettext("已生成“%(title)s”（草稿），核对后发布") % {"title": run.title})
                 return redirect("evaluation-run", pk=run.pk)
     runs = scope.runs_for(request.user).order_by("-period", "group", "-id")
     return render(request, "evaluation/run_list.html", {
@@ -65,9 +66,9 @@ def run_detail(request, pk):
 @require_POST
 def run_action(request, pk, action):
     run = scope.run_for(request.user, pk)
-    actions = {"publish": (services.publish_run, "已发布，结果不再改变"),
-               "refresh": (services.refresh_run, "已按当前数据重新生成"),
-               "delete": (services.delete_run, "已删除考核草稿")}
+    actions = {"publish": (services.publish_run, gettext("已发布，结果不再改变")),
+               "refresh": (services.refresh_run, gettext("已按当前数据重新生成")),
+               "delete": (services.delete_run, gettext("已删除考核草稿"))}
     if action not in actions:
         raise Http404
     do, done = actions[action]
@@ -160,7 +161,7 @@ def self_assessment(request):
         except services.EvaluationError as e:
             _add_error(form, e)
         else:
-            messages.success(request, f"已提交{period_label(row.period)}“五个问一问”自评，自评分 {row.score}")
+            messages.success(request, gettext("已提交%(period)s“五个问一问”自评，自评分 %(score)s") % {"period": period_label(row.period), "score": row.score})
             return redirect(f"{request.path}?period={row.period}")
     return render(request, "evaluation/self_assessment.html", {
         "form": form, "unit": unit, "existing": existing}, status=400 if form.errors else 200)
@@ -180,7 +181,7 @@ def ratings(request, indicator_id):
         except services.EvaluationError as e:
             _add_error(form, e)
         else:
-            messages.success(request, f"已保存 {saved} 个单位的{indicator.name}")
+            messages.success(request, gettext("已保存 %(count)s 个单位的%(name)s") % {"count": saved, "name": indicator.name})
             return redirect(f"{request.path}?period={form.cleaned_data['period']}")
     current = dict(IndicatorValue.objects.filter(indicator=indicator, period=period).values_list("unit", "value"))
     rows = [(u, request.POST.get(f"unit-{u.pk}", current.get(u.pk, ""))) for u in units]
@@ -205,7 +206,7 @@ def import_values(request):
                 _add_error(form, e)
             else:
                 if result.ok:
-                    messages.success(request, f"已导入 {result.saved} 条考核数据")
+                    messages.success(request, gettext("已导入 %(count)s 条考核数据") % {"count": result.saved})
                     return redirect("evaluation-import")
                 context["errors"] = result.errors
                 context["filename"] = form.cleaned_data["file"].name

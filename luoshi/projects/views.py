@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from luoshi import sheets
@@ -111,7 +112,7 @@ def project_report(request, pk):
         except services.LedgerError as e:
             _add_error(form, e)
         else:
-            messages.success(request, f"已填报{d['month']}月调度：完成投资 {d['investment']} 万元")
+            messages.success(request, gettext("已填报%(month)s月调度：完成投资 %(investment)s 万元") % {"month": d["month"], "investment": d["investment"]})
             return redirect("project-detail", pk=project.pk)
     return _project_page(request, project, report_form=form)
 
@@ -127,7 +128,7 @@ def project_item(request, pk, item_pk):
     except services.LedgerError as e:
         messages.error(request, e.message)
     else:
-        messages.success(request, f"“{item.name}”已办结")
+        messages.success(request, gettext("“%(name)s”已办结") % {"name": item.name})
     return redirect("project-detail", pk=project.pk)
 
 
@@ -141,7 +142,7 @@ def project_advance(request, pk):
     except services.LedgerError as e:
         messages.error(request, e.message)
     else:
-        messages.success(request, f"项目已进入“{project.get_stage_display()}”阶段")
+        messages.success(request, gettext("项目已进入“%(stage)s”阶段") % {"stage": project.get_stage_display()})
     return redirect("project-detail", pk=project.pk)
 
 
@@ -158,7 +159,7 @@ def project_problem(request, pk):
         except services.LedgerError as e:
             _add_error(form, e)
         else:
-            messages.success(request, f"协调事项已交{d['unit'].name}办理")
+            messages.success(request, gettext("协调事项已交%(unit)s办理") % {"unit": d["unit"].name})
             return redirect("project-detail", pk=project.pk)
     return _project_page(request, project, problem_form=form)
 
@@ -180,7 +181,7 @@ def project_new(request):
         except services.LedgerError as e:
             _add_error(form, e)
         else:
-            messages.success(request, f"已新建项目“{project.name}”")
+            messages.success(request, gettext("已新建项目“%(name)s”") % {"name": project.name})
             return redirect("project-detail", pk=project.pk)
     return render(request, "projects/project_form.html", {"form": form})
 
@@ -207,7 +208,7 @@ def project_edit(request, pk):
         except services.LedgerError as e:
             _add_error(form, e)
         else:
-            messages.success(request, "项目已保存")
+            messages.success(request, gettext("项目已保存"))
             return redirect("project-detail", pk=project.pk)
     return _project_page(request, project, edit_form=form)
 
@@ -220,7 +221,7 @@ def photo(request, pk, photo_pk):
     try:
         return FileResponse(item.file.open("rb"), filename=item.name)
     except FileNotFoundError:
-        raise Http404("文件不存在") from None
+        raise Http404(gettext("文件不存在")) from None
 
 
 # --- 协调事项 -----------------------------------------------------------------------------
@@ -251,7 +252,7 @@ def problem_reply(request, pk):
         except services.LedgerError as e:
             _add_error(form, e)
         else:
-            messages.success(request, f"已答复“{problem.project.name}”的协调事项")
+            messages.success(request, gettext("已答复“%(name)s”的协调事项") % {"name": problem.project.name})
             return redirect("problem-list")
     return _problem_page(request, (problem.pk, form))
 
@@ -266,7 +267,7 @@ def problem_close(request, pk):
     except services.LedgerError as e:
         messages.error(request, e.message)
     else:
-        messages.success(request, "协调事项已办结")
+        messages.success(request, gettext("协调事项已办结"))
     return redirect("project-detail", pk=problem.project_id)
 
 
@@ -286,7 +287,7 @@ def board(request):
             except services.LedgerError as e:
                 _add_error(form, e)
             else:
-                messages.success(request, f"已登记招商项目“{lead.name}”")
+                messages.success(request, gettext("已登记招商项目“%(name)s”") % {"name": lead.name})
                 return redirect("lead-detail", pk=lead.pk)
     return render(request, "projects/board.html", {
         "columns": columns, "form": form, "may_add": scope.can_work_lead(request.user),
@@ -324,7 +325,7 @@ def lead_advance(request, pk):
     except services.LedgerError as e:
         messages.error(request, e.message)
     else:
-        messages.success(request, f"“{lead.name}”已{lead.get_stage_display()}")
+        messages.success(request, gettext("“%(name)s”已%(stage)s") % {"name": lead.name, "stage": lead.get_stage_display()})
     return redirect("lead-detail", pk=lead.pk)
 
 
@@ -340,7 +341,7 @@ def lead_funds(request, pk):
         except services.LedgerError as e:
             _add_error(form, e)
         else:
-            messages.success(request, "到位资金已填报")
+            messages.success(request, gettext("到位资金已填报"))
             return redirect("lead-detail", pk=lead.pk)
     return _lead_page(request, lead, status=400, funds_form=form)
 
@@ -358,7 +359,7 @@ def lead_convert(request, pk):
         except services.LedgerError as e:
             _add_error(form, e)
         else:
-            messages.success(request, f"已转为重点项目“{project.name}”，请补充计划日期和专班成员")
+            messages.success(request, gettext("已转为重点项目“%(name)s”，请补充计划日期和专班成员") % {"name": project.name})
             return redirect("project-detail", pk=project.pk)
     return _lead_page(request, lead, status=400, convert_form=form)
 
@@ -392,7 +393,7 @@ def import_projects(request):
                 form.add_error("file", str(e))
             else:
                 if result.ok:
-                    messages.success(request, f"已导入 {len(result.projects)} 个项目")
+                    messages.success(request, gettext("已导入 %(count)s 个项目") % {"count": len(result.projects)})
                     return redirect("project-list")
                 context["errors"] = result.errors
     return render(request, "projects/import.html", context, status=status)
