@@ -9,12 +9,10 @@ import time
 from django.conf import settings
 from django.core.cache import cache
 
+# behind nginx, the client the trusted proxy names (the same rule as the login throttle)
+from luoshi.org.auth import client_ip
+
 DEFAULT_LIMITS = {"submit": (5, 600), "track": (20, 600)}
-
-
-def client_ip(request):
-    # REMOTE_ADDR only: X-Forwarded-For is set by the client unless a trusted proxy rewrites REMOTE_ADDR
-    return request.META.get("REMOTE_ADDR", "")
 
 
 def limit_of(action):
