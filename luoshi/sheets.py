@@ -27,7 +27,7 @@ def text(value):
     return "" if value is None else str(value).strip()
 
 
-def read_rows(upload, *, sheet_title, columns, required, noun):
+def read_rows(upload, *, sheet_title, columns, required, noun, max_rows=MAX_ROWS):
     """(sheet row number, {field: cell value}) for each non-empty row under the header.
 
     `columns` maps a header (without its bracketed note) to a row field; the header row is the first of the top
@@ -67,8 +67,8 @@ def read_rows(upload, *, sheet_title, columns, required, noun):
             values = {field: cells[i] for i, field in fields.items() if i < len(cells)}
             if all(text(v) == "" for v in values.values()):
                 continue
-            if len(found) >= MAX_ROWS:
-                raise ImportRejected(f"一次最多导入 {MAX_ROWS} 行，请拆分后分批导入")
+            if len(found) >= max_rows:
+                raise ImportRejected(f"一次最多导入 {max_rows} 行，请拆分后分批导入")
             found.append((number, values))
     except ImportRejected:
         raise

@@ -2,10 +2,12 @@
 import io
 from dataclasses import dataclass, field
 
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from luoshi.ledger.excel import ImportRejected, RowError, _text
+from luoshi import sheets
+from luoshi.sheets import ImportRejected, RowError  # noqa: F401 (the views catch ImportRejected here)
+from luoshi.sheets import text as _text
 from luoshi.org.models import Unit, unit_names
 
 from . import scope, services
@@ -14,7 +16,7 @@ from .models import Indicator, group_of
 SCORES_SHEET = "考核得分"
 IMPORT_SHEET = "考核数据"
 IMPORT_COLUMNS = {"单位": "unit", "指标": "indicator", "数值": "value", "备注": "note"}
-IMPORT_MAX_ROWS = 5000
+IMPORT_MAX_ROWS = 5000  # a year of statistics for every unit and imported indicator
 
 
 def scores_workbook(run):
@@ -71,33 +73,8 @@ class ImportResult:
 
 def read_rows(upload):
     """(row number, {field: value}) under a header naming 单位, 指标, 数值."""
-    name = (getattr(upload, "name", "") or "").lower()
-    if not name.endswith(".xlsx"):
-        raise ImportRejected("请上传 Excel（.xlsx）文件")
-    try:
-        wb = load_workbook(upload, read_only=True, data_only=True)
-    except Exception:  # openpyxl raises many types for a broken file
-        raise ImportRejected("文件已损坏或不是有效的 Excel（.xlsx）文件") from None
-    try:
-        ws = wb[IMPORT_SHEET] if IMPORT_SHEET in wb.sheetnames else wb.worksheets[0]
-        rows = ws.iter_rows(values_only=True)
-        header = [_text(c) for c in next(rows, ())]
-        if not {"单位", "指标", "数值"} <= set(header):
-            raise ImportRejected("第一行应为表头：单位、指标、数值、备注（请使用导入模板）")
-        columns = {i: IMPORT_COLUMNS[n] for i, n in enumerate(header) if n in IMPORT_COLUMNS}
-        found = []
-        for number, cells in enumerate(rows, start=2):
-            values = {f: cells[i] for i, f in columns.items() if i < len(cells)}
-            if all(_text(v) == "" for v in values.values()):
-                continue
-            if len(found) >= IMPORT_MAX_ROWS:
-                raise ImportRejected(f"一次最多导入 {IMPORT_MAX_ROWS} 行")
-            found.append((number, values))
-    finally:
-        wb.close()
-    if not found:
-        raise ImportRejected("表格中没有数据行")
-    return found
+    return sheets.read_rows(upload, sheet_title=IMPORT_SHEET, columns=IMPORT_COLUMNS, required=["单位", "指标", "数值"],
+                            noun="数据", max_rows=IMPORT_MAX_ROWS)
 
 
 def import_values(upload, user, period):
