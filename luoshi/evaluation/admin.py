@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from luoshi.org.admin import ReadOnlyAdmin
+
 from .models import Indicator, IndicatorValue, Run, SelfAssessment
 
 
@@ -28,17 +30,8 @@ class SelfAssessmentAdmin(admin.ModelAdmin):
 
 
 @admin.register(Run)
-class RunAdmin(admin.ModelAdmin):
+class RunAdmin(ReadOnlyAdmin):
     """Read-only: runs are made, re-made and published through the evaluation pages, where the rules live."""
 
     list_display = ["title", "group", "kind", "method", "as_of", "status", "published_at"]
     list_filter = ["group", "kind", "status"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

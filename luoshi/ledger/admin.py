@@ -1,7 +1,20 @@
 from django.contrib import admin
 
-from .models import (AuditEntry, Document, Instruction, LightPolicy, Milestone, ProgressReport, ReminderLog,
-                     SupervisionNotice, Target, Task, UnitRule)
+from luoshi.org.admin import ReadOnlyAdmin
+
+from .models import (
+    AuditEntry,
+    Document,
+    Instruction,
+    LightPolicy,
+    Milestone,
+    ProgressReport,
+    ReminderLog,
+    SupervisionNotice,
+    Target,
+    Task,
+    UnitRule,
+)
 
 
 @admin.register(LightPolicy)
@@ -62,20 +75,11 @@ class InstructionAdmin(admin.ModelAdmin):
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(ReadOnlyAdmin):
     """Read-only: the audit trail is append-only."""
 
     list_display = ["at", "actor", "action", "object_repr"]
     list_filter = ["action"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(ReminderLog)

@@ -3,6 +3,19 @@ from django.contrib import admin
 from .models import ApiToken, Person, Unit
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """For records changed only through their own rules (audit trail, requests, evaluation runs): view, never edit."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Unit)
 class UnitAdmin(admin.ModelAdmin):
     list_display = ["name", "kind", "parent", "order"]

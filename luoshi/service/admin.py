@@ -3,8 +3,20 @@ the policy (duplicates, weights); and the enterprises with their chief service o
 only: they change through the services, so events and counters stay in step."""
 from django.contrib import admin
 
-from .models import (DeadlineRule, Enterprise, OfficerVisit, PlaceKeyword, RequestEvent, RequestPolicy, RoutingRule,
-                     ServiceCategory, ServiceOfficer, ServiceRequest)
+from luoshi.org.admin import ReadOnlyAdmin
+
+from .models import (
+    DeadlineRule,
+    Enterprise,
+    OfficerVisit,
+    PlaceKeyword,
+    RequestEvent,
+    RequestPolicy,
+    RoutingRule,
+    ServiceCategory,
+    ServiceOfficer,
+    ServiceRequest,
+)
 
 
 @admin.register(ServiceCategory)
@@ -69,17 +81,8 @@ class EventInline(admin.TabularInline):
 
 
 @admin.register(ServiceRequest)
-class ServiceRequestAdmin(admin.ModelAdmin):
+class ServiceRequestAdmin(ReadOnlyAdmin):
     list_display = ["number", "category", "status", "unit", "created_at"]
     list_filter = ["status", "channel", "category"]
     search_fields = ["number"]
     inlines = [EventInline]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
