@@ -285,6 +285,24 @@ def publish_document(document, rows, user, on=None):
 
 # --- editing a task (optimistic locking) --------------------------------------------------
 
+def apply_edits(current, fields, related=None):
+    """Set on a locked row the fields whose value differs, and a many-to-many `related` = (name, objects) if given;
+    returns the changes for the audit trail: field → (before, after)."""
+    changes = {}
+    for name, value in fields.items():
+        before = getattr(current, name)
+        if before != value:
+            changes[name] = (before, value)
+            setattr(current, name, value)
+    if related is not None:
+        name, objects = related
+        before = set(getattr(current, name).all())
+        if before != set(objects):
+            changes[name] = ([o.name for o in before], [o.name for o in objects])
+            getattr(current, name).set(objects)
+    return changes
+
+
 EDITABLE = ["title", "text", "section", "area", "lead_unit", "leader", "deadline", "cadence"]
 
 
@@ -302,17 +320,7 @@ def update_task(task, user, version, co_units=None, **fields):
             raise Conflict(current)
         if co_units is not None:
             co_units = [u for u in co_units if u.pk != fields.get("lead_unit", current.lead_unit).pk]
-        changes = {}
-        for name, value in fields.items():
-            before = getattr(current, name)
-            if before != value:
-                changes[name] = (before, value)
-                setattr(current, name, value)
-        if co_units is not None:
-            before = set(current.co_units.all())
-            if before != set(co_units):
-                changes["co_units"] = ([u.name for u in before], [u.name for u in co_units])
-                current.co_units.set(co_units)
+        changes = apply_edits(current, fields, None if co_units is None else ("co_units", co_units))
         if not changes:
             return current
         try:

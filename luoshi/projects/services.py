@@ -12,7 +12,7 @@ from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from luoshi.ledger.models import Light, LightPolicy, ReminderLog
-from luoshi.ledger.services import Conflict, LedgerError, audit, check_attachment, today  # noqa: F401
+from luoshi.ledger.services import Conflict, LedgerError, apply_edits, audit, check_attachment, today  # noqa: F401
 from luoshi.org.models import Person, Unit, unit_names
 
 from . import scope
@@ -273,17 +273,7 @@ def update_project(project, user, version, members=None, **fields):
         current = Project.objects.select_for_update().get(pk=project.pk)
         if current.version != int(version):
             raise Conflict(current)
-        changes = {}
-        for name, value in values.items():
-            before = getattr(current, name)
-            if before != value:
-                changes[name] = (before, value)
-                setattr(current, name, value)
-        if team is not None:
-            before = set(current.members.all())
-            if before != set(team):
-                changes["members"] = ([p.name for p in before], [p.name for p in team])
-                current.members.set(team)
+        changes = apply_edits(current, values, None if team is None else ("members", team))
         if not changes:
             return current
         _check_plan(current)
