@@ -62,7 +62,8 @@ class Rules:
 
 _lock = threading.Lock()  # gthread workers: one load at a time, and a consistent (rules, checked) pair
 _rules = None
-_checked = 0.0
+NEVER = float("-inf")  # not 0.0: time.monotonic() can be below CHECK_SECONDS soon after boot
+_checked = NEVER
 
 
 def _stamp():
@@ -100,7 +101,7 @@ def current():
         if _rules is None or _rules.stamp != stamp:
             _rules = _load(stamp)
             if in_transaction:
-                _checked = 0.0  # it may hold this transaction's uncommitted edit: check again outside
+                _checked = NEVER  # it may hold this transaction's uncommitted edit: check again outside
         if not in_transaction:
             _checked = time.monotonic()
         return _rules
@@ -128,7 +129,7 @@ def forget():
     """Drop this process's copy (tests: a flushed database sends no signals)."""
     global _rules, _checked
     with _lock:
-        _rules, _checked = None, 0.0
+        _rules, _checked = None, NEVER
 
 
 def changed(**kwargs):
