@@ -4,11 +4,12 @@ masking. Views, the API, Open311 and the demo call these; none of them writes re
 Every transition appends a RequestEvent and moves the unit's day counters in the same transaction.
 """
 import datetime as dt
+import functools
 import math
 import re
 from dataclasses import dataclass
 
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
@@ -160,7 +161,7 @@ def _sequence(year):
     """(the year's sequence name, the statement that creates it if it may be missing, else '')."""
     name = f"service_request_number_{int(year)}"  # the year is an int, so no quoting needed
     known = year in _sequences and not connection.in_atomic_block  # a transaction's CREATE may yet roll back
-    return name, "" if known else f"CREATE SEQUENCE IF NOT EXISTS {name}; "
+    return name, "" if known else f"CREATE SEQUENCE IF NOT EXISTS {name}"
 
 
 def next_number(year):
@@ -171,9 +172,9 @@ def next_number(year):
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             name, create = _sequence(year)
-            cursor.execute(f"{create}SELECT nextval('{name}')")
             if create:
-                cursor.nextset()
+                cursor.execute(create)
+            cursor.execute(f"SELECT nextval('{name}')")
             return f"{year}-{cursor.fetchone()[0]:06d}"
         table = connection.ops.quote_name(RequestSequence._meta.db_table)
         with transaction.atomic():
@@ -286,8 +287,10 @@ def submit_request(*, category, description, contact_name, contact_phone, channe
         req.duplicate_of_id, req.duplicate_score = _best_duplicate(candidates, description, address, lat, long,
                                                                    policy)
         if req.duplicate_of_id is not None:
-            ServiceRequest.objects.filter(pk=req.pk).update(duplicate_of=req.duplicate_of_id,
-                                                            duplicate_score=req.duplicate_score)
+            _execute_prepared(connections[DEFAULT_DB_ALIAS],
+                              f"UPDATE {ServiceRequest._meta.db_table} SET duplicate_of_id = %s, "
+                              f"duplicate_score = %s WHERE id = %s",
+                              [req.duplicate_of_id, req.duplicate_score, req.pk])
         return req
     req.duplicate_of_id, req.duplicate_score = find_duplicate(category, description, address, lat, long, at)
     req.number = next_number(local_day(at).year)
@@ -300,24 +303,48 @@ def submit_request(*, category, description, contact_name, contact_phone, channe
     return req
 
 
-def _insert_values(obj):
+@functools.cache
+def _insert_fields(model):
+    """(fields, quoted columns) of a model's new rows: every concrete field but the key."""
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    return fields, [connections[DEFAULT_DB_ALIAS].ops.quote_name(f.column) for f in fields]
+
+
+def _insert_values(obj, db):
     """(columns, params) of a new row, as Model.save would send them (pre_save defaults, db prep)."""
-    fields = [f for f in obj._meta.concrete_fields if not f.primary_key]
-    return ([connection.ops.quote_name(f.column) for f in fields],
-            [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields])
+    fields, columns = _insert_fields(type(obj))
+    return list(columns), [f.get_db_prep_save(f.pre_save(obj, True), db) for f in fields]
+
+
+def _execute_prepared(db, sql, params):
+    """PostgreSQL: the rows of a hot statement, sent with server-side binding and prepared once per connection
+    with a generic plan, so PostgreSQL parses and plans it once, not on every intake. Django binds on the
+    client (which cannot prepare) and turns preparing off for connection poolers; only statements sent here
+    are prepared, and plan_cache_mode only concerns prepared statements."""
+    from django.db.backends.postgresql.base import ServerBindingCursor
+    db.ensure_connection()
+    raw = db.connection
+    with db.wrap_database_errors:
+        if raw.prepare_threshold is None:  # a new connection
+            raw.prepare_threshold = 5  # any number: prepare=True below asks for it at once
+            raw.execute("SET plan_cache_mode = force_generic_plan")
+        with ServerBindingCursor(raw) as cursor:
+            cursor.execute(sql, params, prepare=True)
+            return cursor.fetchall() if cursor.description else []
 
 
 def _insert_with_event(req, event, year, candidates):
     """PostgreSQL: the number, the request and its first event in one statement (one round trip, atomic on its
     own, so no BEGIN/COMMIT either), which also runs the duplicate candidates query (sql, params) and returns
     its rows."""
+    db = connections[DEFAULT_DB_ALIAS]  # the wrapper itself: `connection` looks it up again on every attribute
     name, create = _sequence(year)
     req.number = ""  # a placeholder; the statement replaces it with the year's next number
-    req_cols, req_params = _insert_values(req)
+    req_cols, req_params = _insert_values(req, db)
     event.request_id = 0  # likewise, with the new request's id
-    event_cols, event_params = _insert_values(event)
-    number_at = req_cols.index(connection.ops.quote_name("number"))
-    request_at = event_cols.index(connection.ops.quote_name("request_id"))
+    event_cols, event_params = _insert_values(event, db)
+    number_at = req_cols.index('"number"')
+    request_at = event_cols.index('"request_id"')
     req_values = ["%s"] * len(req_cols)
     req_values[number_at] = (f"(SELECT %s || lpad(n::text, greatest(6, length(n::text)), '0') "
                              f"FROM nextval('{name}') AS n)")
@@ -325,16 +352,15 @@ def _insert_with_event(req, event, year, candidates):
     event_values = ["%s"] * len(event_cols)
     event_values[request_at] = "(SELECT id FROM r)"
     del event_params[request_at]
-    sql = (f"{create}WITH r AS (INSERT INTO {ServiceRequest._meta.db_table} ({', '.join(req_cols)}) "
+    sql = (f"WITH r AS (INSERT INTO {ServiceRequest._meta.db_table} ({', '.join(req_cols)}) "
            f"VALUES ({', '.join(req_values)}) RETURNING id, number), "
            f"e AS (INSERT INTO {RequestEvent._meta.db_table} ({', '.join(event_cols)}) "
            f"VALUES ({', '.join(event_values)})), c AS ({candidates[0]}) "
            f"SELECT r.id, r.number, c.id, c.description, c.address, c.lat, c.long FROM r LEFT JOIN c ON true")
-    with connection.cursor() as cursor:
-        cursor.execute(sql, req_params + event_params + candidates[1])
-        if create:
-            cursor.nextset()
-        rows = cursor.fetchall()
+    if create:
+        with db.cursor() as cursor:
+            cursor.execute(create)
+    rows = _execute_prepared(db, sql, req_params + event_params + candidates[1])
     req.pk, req.number = rows[0][:2]
     if not connection.in_atomic_block:
         _sequences.add(year)
