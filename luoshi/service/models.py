@@ -259,7 +259,8 @@ class ServiceRequest(models.Model):
     number = models.CharField("编号", max_length=20, unique=True)
     token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     channel = models.CharField("渠道", max_length=10, choices=Channel.choices)
-    category = models.ForeignKey(ServiceCategory, verbose_name="类别", on_delete=models.PROTECT, related_name="requests")
+    category = models.ForeignKey(ServiceCategory, verbose_name="类别", on_delete=models.PROTECT, related_name="requests",
+                                 db_index=False)  # the (category, …) indexes below lead with it
     urgency = models.CharField("紧急程度", max_length=20, choices=Urgency.choices, default=Urgency.ORDINARY)
     description = models.TextField("诉求内容")
     address = models.CharField("地址", max_length=200, blank=True)
@@ -268,30 +269,30 @@ class ServiceRequest(models.Model):
     contact_name = models.CharField("联系人", max_length=50)
     contact_phone = models.CharField("联系电话", max_length=20)
     enterprise = models.ForeignKey(Enterprise, verbose_name="企业", null=True, blank=True, on_delete=models.PROTECT,
-                                   related_name="requests")
+                                   related_name="requests", db_index=False)
     attributes = models.JSONField("附加字段", default=dict, blank=True)
     created_at = models.DateTimeField("提交时间", db_index=True)
     updated_at = models.DateTimeField("更新时间")
     received_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="首接人", null=True, blank=True,
-                                    on_delete=models.PROTECT, related_name="+")
+                                    on_delete=models.PROTECT, related_name="+", db_index=False)
     status = models.CharField("状态", max_length=20, choices=Status.choices, default=Status.SUBMITTED)
     suggested_unit = models.ForeignKey(Unit, verbose_name="建议承办单位", null=True, blank=True,
-                                       on_delete=models.PROTECT, related_name="+")
+                                       on_delete=models.PROTECT, related_name="+", db_index=False)
     suggestion_reason = models.CharField("建议理由", max_length=200, blank=True)
     unit = models.ForeignKey(Unit, verbose_name="承办单位", null=True, blank=True, on_delete=models.PROTECT,
-                             related_name="service_requests")
+                             related_name="service_requests", db_index=False)  # (unit, status) leads with it
     first_unit = models.ForeignKey(Unit, verbose_name="首接单位", null=True, blank=True, on_delete=models.PROTECT,
-                                   related_name="+")
+                                   related_name="+", db_index=False)
     # copies of what the events say, kept for lists and the overdue query; services.clock_of is the truth
     dispatched_at = models.DateTimeField("派单时间", null=True, blank=True)
     sign_due = models.DateTimeField("签收时限", null=True, blank=True)
     reply_due = models.DateTimeField("答复时限", null=True, blank=True)
     extension_pending = models.BooleanField("延期待审批", default=False)
     duplicate_of = models.ForeignKey("self", verbose_name="疑似重复", null=True, blank=True, on_delete=models.SET_NULL,
-                                     related_name="probable_duplicates")
+                                     related_name="probable_duplicates", db_index=False)
     duplicate_score = models.FloatField("相似度", null=True, blank=True)
     merged_into = models.ForeignKey("self", verbose_name="并入", null=True, blank=True, on_delete=models.PROTECT,
-                                    related_name="merged")
+                                    related_name="merged", db_index=False)
     rating = models.CharField("评价", max_length=20, choices=Rating.choices, blank=True)
 
     class Meta:
@@ -305,6 +306,9 @@ class ServiceRequest(models.Model):
             models.Index(F("category"), near_cell("lat"), near_cell("long"), F("created_at"),
                          name="service_request_near_idx"),
             models.Index(fields=["category", "address", "created_at"], name="service_request_address_idx"),
+            # links that most requests leave empty: indexed only where set, so an intake skips these indexes
+            *[models.Index(fields=[name], condition=Q(**{f"{name}__isnull": False}), name=f"svc_req_{name}_idx")
+              for name in ("enterprise", "received_by", "suggested_unit", "first_unit", "duplicate_of", "merged_into")],
         ]
 
     def __str__(self):
