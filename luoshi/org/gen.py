@@ -376,7 +376,8 @@ class Generator:
                                  ("green", "按计划推进"))
                 verb, obj = r.choice(TASK_VERBS), r.choice(TASK_OBJECTS[area])
                 title = f"{verb}{obj}"
-                tasks.append(Task(code=f"{code_pre}{year}-{i + 1:06d}", area=area, title=title,
+                # numbered like services.next_task_codes, so tasks published later continue the sequence
+                tasks.append(Task(code=f"{code_pre}{year}-{i + 1:04d}", area=area, title=title,
                                   text=f"{title}，确保{deadline.month}月底前取得明显成效。", lead_unit_id=lead,
                                   leader_id=r.choice(self.leaders), start_date=begin, deadline=deadline,
                                   cadence=r.choice([30, 30, 30, 15, 91]), status=status, progress=progress,
