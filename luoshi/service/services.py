@@ -9,7 +9,7 @@ import math
 import re
 from dataclasses import dataclass
 
-from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
@@ -158,10 +158,19 @@ _sequences = set()  # years whose number sequence this process has seen committe
 
 
 def _sequence(year):
-    """(the year's sequence name, the statement that creates it if it may be missing, else '')."""
+    """The name of the year's number sequence (PostgreSQL), created on first use."""
     name = f"service_request_number_{int(year)}"  # the year is an int, so no quoting needed
-    known = year in _sequences and not connection.in_atomic_block  # a transaction's CREATE may yet roll back
-    return name, "" if known else f"CREATE SEQUENCE IF NOT EXISTS {name}"
+    if year in _sequences and not connection.in_atomic_block:  # a transaction's CREATE may yet roll back
+        return name
+    committed = not connection.in_atomic_block
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:  # a savepoint inside the caller's transaction
+            cursor.execute(f"CREATE SEQUENCE IF NOT EXISTS {name}")
+    except IntegrityError:  # IF NOT EXISTS is not race-free: another process created it at the same moment
+        pass
+    if committed:
+        _sequences.add(year)
+    return name
 
 
 def next_number(year):
@@ -171,10 +180,7 @@ def next_number(year):
     year = int(year)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            name, create = _sequence(year)
-            if create:
-                cursor.execute(create)
-            cursor.execute(f"SELECT nextval('{name}')")
+            cursor.execute(f"SELECT nextval('{_sequence(year)}')")
             return f"{year}-{cursor.fetchone()[0]:06d}"
         table = connection.ops.quote_name(RequestSequence._meta.db_table)
         with transaction.atomic():
@@ -338,7 +344,7 @@ def _insert_with_event(req, event, year, candidates):
     own, so no BEGIN/COMMIT either), which also runs the duplicate candidates query (sql, params) and returns
     its rows."""
     db = connections[DEFAULT_DB_ALIAS]  # the wrapper itself: `connection` looks it up again on every attribute
-    name, create = _sequence(year)
+    name = _sequence(year)
     req.number = ""  # a placeholder; the statement replaces it with the year's next number
     req_cols, req_params = _insert_values(req, db)
     event.request_id = 0  # likewise, with the new request's id
@@ -357,13 +363,8 @@ def _insert_with_event(req, event, year, candidates):
            f"e AS (INSERT INTO {RequestEvent._meta.db_table} ({', '.join(event_cols)}) "
            f"VALUES ({', '.join(event_values)})), c AS ({candidates[0]}) "
            f"SELECT r.id, r.number, c.id, c.description, c.address, c.lat, c.long FROM r LEFT JOIN c ON true")
-    if create:
-        with db.cursor() as cursor:
-            cursor.execute(create)
     rows = _execute_prepared(db, sql, req_params + event_params + candidates[1])
     req.pk, req.number = rows[0][:2]
-    if not connection.in_atomic_block:
-        _sequences.add(year)
     req._state.adding, req._state.db = False, connection.alias
     event.request = req
     return [row[2:] for row in rows if row[2] is not None]

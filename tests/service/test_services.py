@@ -1,9 +1,10 @@
 """Request rules: credit codes, routing, deadlines, the clock across a restart, returns, rates, duplicates."""
 import datetime as dt
+import threading
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 
 from luoshi.ledger.services import LedgerError
 from luoshi.service import rates, routing, services
@@ -21,6 +22,34 @@ def test_credit_code_check_character():
     for bad in ["91350100M000100Y44", "91350100M000100Y4", "91350100M000100I43"]:
         with pytest.raises(ValidationError):
             validate_credit_code(bad)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_first_numbers_of_a_new_year_at_the_same_moment():
+    """CREATE SEQUENCE IF NOT EXISTS is not race-free on PostgreSQL: workers numbering the year's first requests
+    together must all get a number, each a different one."""
+    if connection.vendor != "postgresql":
+        pytest.skip("one counter row on SQLite; the sequence per year is PostgreSQL's")
+    with connection.cursor() as cursor:
+        cursor.execute("DROP SEQUENCE IF EXISTS service_request_number_2399")
+    services._sequences.discard(2399)
+    start, numbers, errors = threading.Barrier(6), [], []
+
+    def number():
+        try:
+            start.wait()
+            numbers.append(services.next_number(2399))
+        except Exception as exc:  # noqa: BLE001 — any failure is the finding
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=number) for _ in range(6)]
+    [t.start() for t in threads]
+    [t.join() for t in threads]
+    with connection.cursor() as cursor:
+        cursor.execute("DROP SEQUENCE service_request_number_2399")
+    assert errors == [] and sorted(numbers) == [f"2399-{n:06d}" for n in range(1, 7)]
 
 
 def test_key_enterprise_needs_an_officer(svc):
