@@ -24,6 +24,7 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -162,13 +163,23 @@ def generate(category_id, unit_ids):
 
 # --- measuring -----------------------------------------------------------------------------------
 
+# what citizens write about roads: the same complaint at the same place is a probable duplicate, as in real intake
+COMPLAINTS = ["路面坑洼不平，雨天积水，行人车辆通行困难", "井盖破损松动，夜间行人容易踩空", "路灯不亮已有一周，夜间出行不安全",
+              "人行道地砖翘起破损，老人孩子容易绊倒", "道路施工围挡占道，早晚高峰严重拥堵", "路边排水沟堵塞，下雨后污水漫到路面",
+              "交通信号灯故障，路口车辆通行混乱", "桥梁护栏断裂，存在安全隐患", "道路标线模糊不清，夜间看不清车道",
+              "乡村公路路基塌陷，大车无法通过", "减速带损坏，螺丝外露扎破轮胎", "公交站台顶棚破损漏雨",
+              "路面有大量砂石撒漏，电动车容易滑倒", "树木倒伏压在路上，影响通行", "小区门口道路长期被车辆占用堵塞",
+              "道路两侧垃圾堆积无人清理", "隧道内照明不足，行车视线差", "新修道路又被挖开，反复施工扰民",
+              "路口缺少斑马线，学生过马路危险", "村道硬化后出现大面积裂缝"]
 LUA = """
 math.randomseed(os.time() + tonumber(tostring({}):sub(8), 16))
+local complaints = {%(complaints)s}
 request = function()
   local lat = 34.80 + math.random() * 0.2
   local long = 112.60 + math.random() * 0.2
   local body = "api_key=%(key)s&service_code=roads&lat=" .. lat .. "&long=" .. long ..
-    "&address_string=%%E4%%B8%%9C%%E9%%95%%87" .. math.random(1, 100000) .. "&description=bench+" .. math.random(1, 1000000000) ..
+    "&address_string=%%E4%%B8%%9C%%E9%%95%%87" .. math.random(1, 100000) ..
+    "&description=" .. complaints[math.random(#complaints)] .. math.random(1, 1000) ..
     "&phone=138" .. string.format("%%08d", math.random(0, 99999999)) .. "&first_name=bench"
   return wrk.format("POST", "%(path)s", {["Content-Type"] = "application/x-www-form-urlencoded"}, body)
 end
@@ -178,7 +189,8 @@ end
 def wrk(base, path, key, seconds=SECONDS):
     """(requests/s, p50 ms, p99 ms, errors) from wrk --latency."""
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
-        script.write(LUA % {"key": key, "path": path})
+        script.write(LUA % {"key": key, "path": path,
+                            "complaints": ", ".join(f'"{urllib.parse.quote(c)}"' for c in COMPLAINTS)})
     out = subprocess.run(["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{seconds}s", "--latency", "-s", script.name,
                           base + path], capture_output=True, text=True, check=True).stdout
     os.unlink(script.name)
@@ -216,6 +228,14 @@ def backends():
     import psycopg
     with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
         return {row[0] for row in conn.execute("SELECT pid FROM pg_stat_activity WHERE datname = %s", [DB_NAME])}
+
+
+def intake_counts():
+    """(requests filed through Open311, of them flagged as probable duplicates) so far."""
+    import psycopg
+    with psycopg.connect(DB_URL, autocommit=True) as conn:
+        return conn.execute("SELECT count(*), count(duplicate_of_id) FROM service_servicerequest "
+                            "WHERE channel = 'open311'").fetchone()
 
 
 def free_port():
@@ -259,6 +279,7 @@ def main():
         wrk(base, "/open311/v2/requests.json", key, seconds=3)  # every worker has loaded the rules
         bare_result = wrk(base, "/bare/", key)
         before = backends()
+        filed_before = intake_counts()
         stop = threading.Event()
         loaded_times = []
         thread = threading.Thread(target=lambda: loaded_times.extend(time_page(ranking_url, cookie, stop=stop)))
@@ -267,6 +288,7 @@ def main():
         stop.set()
         thread.join()
         after = backends()
+        filed, flagged = (a - b for a, b in zip(intake_counts(), filed_before))
         alone = time_page(ranking_url, cookie, count=30)
     finally:
         server.send_signal(signal.SIGTERM)
@@ -280,6 +302,8 @@ def main():
                                            ("intake: Open311 POST requests.json", intake_result)]:
         print(f"{name:44} {rate:8.0f} {p50:8.1f} {p99:8.1f} {errors:7d}")
     print(f"{'intake / bare':44} {intake_result[0] / bare_result[0]:8.0%}")
+    print(f"{'intake run: requests stored, duplicates':44} {filed:8d} {flagged:8d} "
+          f"({flagged / max(filed, 1):.0%} flagged as probable duplicates)")
     for name, times in [("ranking page, during the intake run", loaded_times), ("ranking page, alone", alone)]:
         print(f"{name:44} {len(times):8d} {statistics.median(times):8.1f} {percentile(times, 0.95):8.1f} (p95)")
     print(f"database connections: {len(before)} before the intake run, {len(after)} after, "
