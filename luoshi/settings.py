@@ -33,6 +33,9 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "luoshi.jobs",  # before django_tasks_db: its db_worker command (stale-job recovery first) takes precedence
+    "django_tasks",
+    "django_tasks_db",
     "luoshi.org",
     "luoshi.ledger",
     "luoshi.projects",
@@ -88,6 +91,16 @@ else:
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# background work (luoshi/jobs): queued in the database, run by `manage.py db_worker` (docs/operations.md)
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# uploads up to these sizes are processed within the request (the user sees the result at once); bigger ones go to
+# the worker and the user watches their progress. 16 KB of .xlsx ≈ 500 ledger rows ≈ 2 s of importing.
+LUOSHI_INLINE_IMPORT_BYTES = 16 * 1024
+LUOSHI_INLINE_DOCUMENT_BYTES = 2 * 1024 * 1024
+# a job left "running" by a worker on another host is declared interrupted after this long (same host: at once,
+# when a worker starts and finds the process gone)
+LUOSHI_JOB_TIMEOUT_SECONDS = int(os.environ.get("LUOSHI_JOB_TIMEOUT_SECONDS", 2 * 3600))
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
 ]
@@ -128,6 +141,7 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", 
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "luoshi@localhost")
+EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH")  # for EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

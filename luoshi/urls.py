@@ -22,6 +22,7 @@ urlpatterns = [
     path("service/", include("luoshi.service.urls")),
     path("cockpit/", include("luoshi.cockpit.urls")),
     path("evaluation/", include("luoshi.evaluation.urls")),
+    path("jobs/", include("luoshi.jobs.urls")),
     path("open311/v2/", include("luoshi.service.open311")),
     path("", include("luoshi.ledger.urls")),
 ]

@@ -68,3 +68,15 @@ def make_task(county):
         return services.create_tasks([row], county.office, on=on or dt.date(2021, 1, 4))[0]
 
     return make
+
+
+@pytest.fixture
+def run_jobs(db):
+    """run_jobs() runs every queued background job here, as `manage.py db_worker --batch` would."""
+    from django_tasks_db.management.commands.db_worker import Worker
+
+    def run():
+        Worker(queue_names=["default"], interval=0, batch=True, backend_name="default", startup_delay=False,
+               max_tasks=None, worker_id="test", excluded_queue_names=[]).run()
+
+    return run

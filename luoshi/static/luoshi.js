@@ -18,3 +18,15 @@ document.addEventListener("input", function (e) {
     e.target.nextElementSibling.textContent = e.target.value + "%";
   }
 });
+// a background job's card or row (luoshi/jobs) asks for its state every second and swaps in the fresh HTML,
+// until the job has finished
+document.querySelectorAll("[data-job]").forEach(function watch(box) {
+  if (box.dataset.finished === "true") return;
+  setTimeout(function () {
+    fetch(box.dataset.job, {credentials: "same-origin", headers: {Accept: "application/json"}})
+      .then(function (r) { if (!r.ok) throw r; return r.json(); })
+      .then(function (job) { box.innerHTML = job[box.dataset.part]; box.dataset.finished = job.finished; })
+      .catch(function () {})  // the server restarting: ask again
+      .then(function () { watch(box); });
+  }, 1000);
+});
