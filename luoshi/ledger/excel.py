@@ -18,6 +18,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from luoshi import sheets
+from luoshi.jobs.services import no_progress
 from luoshi.org.models import Person, Unit, unit_names
 from luoshi.sheets import ImportRejected, RowError  # noqa: F401 (the views catch ImportRejected here)
 from luoshi.sheets import text as _text
@@ -274,17 +275,19 @@ def _row_to_task(values, units, leaders):
     return row, errors
 
 
-def import_ledger(upload, user, on=None):
+def import_ledger(upload, user, on=None, progress=no_progress):
     """Read, check and create every task of an uploaded ledger; nothing is written unless all rows pass.
 
     Raises ImportRejected for an unreadable file; returns ImportResult with tasks or row errors.
     """
     on = on or services.today()
+    progress(0, 0, "读取表格")
     rows = read_rows(upload)
     units = unit_names()
     leaders = {p.name: p.pk for p in Person.objects.filter(role=Person.Role.LEADER)}
     drafts, errors = [], []
-    for number, values in rows:
+    for i, (number, values) in enumerate(rows):
+        progress(i, len(rows), "逐行检查")
         draft, problems = _row_to_task(values, units, leaders)
         if draft.get("deadline") and draft["deadline"] < on:
             problems.append(("完成时限", f"完成时限 {draft['deadline']} 早于今天（{on}）"))
@@ -292,6 +295,7 @@ def import_ledger(upload, user, on=None):
         drafts.append(draft)
     if errors:
         return ImportResult(errors=errors)
+    progress(0, 0, f"写入 {len(drafts)} 项任务（全部写入或全部不写入）")
     try:
         tasks = services.create_tasks(drafts, user, on=on)
     except services.PublishError as e:

@@ -11,8 +11,10 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from luoshi import sheets
+from luoshi.jobs.models import Job
+from luoshi.jobs.services import recent as recent_jobs, start as start_job
 
-from . import excel, forms, scope, services
+from . import excel, forms, jobs, scope, services
 
 
 @login_required
@@ -42,11 +44,16 @@ def import_template(request):
 @login_required
 def import_ledger(request):
     scope.require(scope.is_office(request.user))
-    context = {"max_mb": sheets.MAX_BYTES // 1048576, "max_rows": sheets.MAX_ROWS}
+    context = {"max_mb": sheets.MAX_BYTES // 1048576, "max_rows": sheets.MAX_ROWS,
+               "jobs": recent_jobs(request.user, Job.Kind.LEDGER_IMPORT)}
     if request.method == "POST":
         upload = request.FILES.get("file")
         if upload is None:
             context["rejected"] = _("请选择要导入的 Excel 文件")
+        elif upload.size > settings.LUOSHI_INLINE_IMPORT_BYTES:  # hundreds of rows: the worker imports it
+            job = start_job(jobs.import_ledger, Job.Kind.LEDGER_IMPORT, request.user, upload.name, upload=upload,
+                            on=services.today().isoformat())
+            return redirect("job-detail", pk=job.pk)
         else:
             try:
                 result = excel.import_ledger(upload, request.user)

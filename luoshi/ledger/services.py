@@ -15,6 +15,8 @@ from django.db.models import Max, Q
 from django.db.models.functions import Length
 from django.utils import timezone, translation
 
+from luoshi import faults
+from luoshi.jobs.services import no_progress
 from luoshi.org.models import Person, Unit, unit_names
 
 from . import scope
@@ -268,6 +270,7 @@ def create_tasks(rows, user, document=None, on=None):
             Target.objects.bulk_create(targets)
             audit(user, task, "发布任务", {"lead_unit": (None, task.lead_unit), "deadline": (None, task.deadline)})
             tasks.append(task)
+        faults.pause_at("tasks_written")
         if document is not None:
             document.status = Document.Status.PUBLISHED
             document.published_at = timezone.now()
@@ -529,9 +532,13 @@ def escalate_notices(on=None):
     escalated = []
     for notice in due.select_related("task__leader__user", "unit"):
         notice.status, notice.escalated_at = SupervisionNotice.Status.ESCALATED, timezone.now()
-        notice.save(update_fields=["status", "escalated_at"])
-        audit(None, notice, "督办单逾期提级", {"status": (SupervisionNotice.Status.OPEN, notice.status)},
-              task=notice.task)
+        with transaction.atomic():
+            # the filter on the status makes a concurrent run update nothing, so it audits nothing either
+            if not SupervisionNotice.objects.filter(pk=notice.pk, status=SupervisionNotice.Status.OPEN).update(
+                    status=notice.status, escalated_at=notice.escalated_at):
+                continue
+            audit(None, notice, "督办单逾期提级", {"status": (SupervisionNotice.Status.OPEN, notice.status)},
+                  task=notice.task)
         escalated.append(notice)
     return escalated
 
@@ -589,20 +596,24 @@ def _remind_once(key, subject, body, recipients):
     return True
 
 
-def send_reminders(on=None):
+def send_reminders(on=None, progress=no_progress):
     """Refresh lights, escalate notices, and remind units of tasks due soon or overdue. Idempotent."""
     on = on or today()
+    progress(0, 0, "刷新红黄绿灯")
     refresh_lights(on)
     sent = 0
     policy = LightPolicy.current()
     soon = on + dt.timedelta(days=policy.remind_days_before_due)
     open_tasks = Task.objects.exclude(status__in=Task.DONE).exclude(deadline=None).select_related("lead_unit")
-    for task in open_tasks.filter(deadline__lte=soon):
+    due = list(open_tasks.filter(deadline__lte=soon))
+    for i, task in enumerate(due):
+        progress(i, len(due), "发送临期、超期提醒")
         kind = "overdue" if task.deadline < on else "due-soon"
         words = "已超期" if kind == "overdue" else f"将于 {task.deadline} 到期"
         sent += _remind_once(f"{kind}:{task.pk}:{task.deadline}", f"【落实】任务{words}：{task.title[:30]}",
                              f"{task.code} {task.title}\n完成时限：{task.deadline}\n当前进度：{task.progress}%",
                              _emails(task.lead_unit))
+    progress(0, 0, "督办单逾期提级")
     for notice in escalate_notices(on):
         leader = notice.task.leader
         if leader and leader.user.email:

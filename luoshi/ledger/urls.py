@@ -5,6 +5,7 @@ from . import views
 urlpatterns = [
     path("", views.home, name="home"),
     path("console/", views.console, name="console"),
+    path("console/reminders/", views.console_reminders, name="console-reminders"),
     path("leader/", views.leader_home, name="leader-home"),
     path("workbench/", views.workbench, name="workbench"),
     path("tasks/", views.task_list, name="task-list"),

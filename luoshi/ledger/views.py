@@ -1,6 +1,5 @@
 """Server-rendered pages of the ledger. Objects come from `scope`; every change goes through `services`."""
 import datetime as dt
-import os
 import re
 
 from django.conf import settings
@@ -17,13 +16,13 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from luoshi import decompose as decomposer
+from luoshi.jobs.models import Job
+from luoshi.jobs.services import recent as recent_jobs, start as start_job
 from luoshi.org.models import unit_names
 from luoshi.projects.services import actual_for
 
-from . import forms, scope, services
-from .models import (Document, Instruction, Light, LightPolicy, ReportAttachment, SupervisionNotice, Target, Task,
-                     UnitRule)
+from . import documents, forms, jobs, scope, services
+from .models import Document, Instruction, Light, LightPolicy, ReportAttachment, SupervisionNotice, Target, Task
 
 RED_FIRST = Case(When(light=Light.RED, then=Value(0)), When(light=Light.YELLOW, then=Value(1)),
                  default=Value(2), output_field=IntegerField())
@@ -88,7 +87,18 @@ def console(request):
         "open_notices": scope.notices_for(request.user).filter(status__in=OPEN_NOTICE)
                                                        .select_related("task", "unit"),
         "drafts": Document.objects.filter(status=Document.Status.DRAFT),
+        "jobs": recent_jobs(request.user, *Job.Kind.values),
     })
+
+
+@login_required
+@require_POST
+def console_reminders(request):
+    """The office sends today's reminders now rather than waiting for the morning's cron run (same job)."""
+    scope.require(scope.is_office(request.user))
+    job = start_job(jobs.send_reminders, Job.Kind.REMINDERS, request.user, f"{services.today()}",
+                    on=services.today().isoformat())
+    return redirect("job-detail", pk=job.pk)
 
 
 @login_required
@@ -475,42 +485,12 @@ def instruction_reply(request, pk):
 
 # --- documents: upload, decompose, preview, publish ---------------------------------------
 
-class UploadProblem(Exception):
-    """A document that cannot be read; the message is Chinese and names the file."""
-
-
-def _unit_rules():
-    """The office's keyword → unit table; None keeps the decomposer's default table when the office has none."""
-    rules = [(r.keyword, r.lead_unit.name, [u.name for u in r.co_units.all()])
-             for r in UnitRule.objects.select_related("lead_unit").prefetch_related("co_units")]
-    return rules or None
-
-
-def _decompose_upload(upload, doc_date):
-    """Read an uploaded file with the decomposer's reader and decompose it: (text, result dict, warnings)."""
-    if upload.size > settings.LUOSHI_DOCUMENT_MAX_BYTES:
-        raise UploadProblem(_("文件“%(name)s”有 %(size).1f MB，超过上限 %(limit)s MB，请删去其中的图片后再上传") % {
-            "name": upload.name, "size": upload.size / 1048576,
-            "limit": settings.LUOSHI_DOCUMENT_MAX_BYTES // 1048576})
-    if os.path.splitext(upload.name)[1].lower() not in (".txt", ".docx", ".pdf"):
-        raise UploadProblem(_("文件“%(name)s”不是 txt、docx 或 pdf 格式") % {"name": upload.name})
-    try:
-        reading = decomposer.read_bytes(upload.read(), upload.name)
-    except decomposer.DecomposeError as e:
-        raise UploadProblem(_("无法读取文件“%(name)s”：%(error)s") % {"name": upload.name, "error": e}) from None
-    text, warnings = reading
-    if not text.strip():
-        raise UploadProblem(_("文件“%(name)s”里没有文字（扫描件请先转成文字）") % {"name": upload.name})
-    # a .docx's Word heading styles carry outline levels its text cannot show
-    result = decomposer.decompose(text, doc_date=doc_date, unit_rules=_unit_rules(), outline=reading.outline)
-    return text, result.to_dict(), warnings
-
-
 @login_required
 def document_list(request):
     scope.require(scope.is_office(request.user))
-    documents = Document.objects.select_related("uploaded_by__person")
-    return render(request, "ledger/document_list.html", {"documents": documents})
+    return render(request, "ledger/document_list.html", {
+        "documents": Document.objects.select_related("uploaded_by__person"),
+        "jobs": recent_jobs(request.user, Job.Kind.DECOMPOSE)})
 
 
 @login_required
@@ -520,21 +500,22 @@ def document_upload(request):
     if request.method == "POST" and form.is_valid():
         upload, doc_date = form.cleaned_data["file"], form.cleaned_data["doc_date"]
         try:
-            text, result, warnings = _decompose_upload(upload, doc_date)
-        except UploadProblem as e:
+            documents.check_upload(upload.name, upload.size)
+            if upload.size > settings.LUOSHI_INLINE_DOCUMENT_BYTES:  # a big PDF: the worker reads it
+                job = start_job(jobs.decompose_document, Job.Kind.DECOMPOSE, request.user, upload.name,
+                                upload=upload, doc_date=doc_date.isoformat() if doc_date else None)
+                return redirect("job-detail", pk=job.pk)
+            document, warnings = documents.decompose_upload(upload.read(), upload.name, doc_date, request.user)
+        except documents.UploadProblem as e:
             form.add_error("file", str(e))
         else:
-            # a draft holds no ledger rows yet; publishing goes through services.publish_document
-            document = Document.objects.create(
-                title=(result.get("title") or os.path.splitext(upload.name)[0])[:200],
-                doc_date=doc_date or (dt.date.fromisoformat(result["doc_date"]) if result.get("doc_date") else None),
-                filename=upload.name[:200], text=text, result=result, uploaded_by=request.user)
             messages.success(request, _("已分解“%(title)s”：%(count)s 条任务，请逐条核对后发布") % {
-                "title": document.title, "count": len(result.get("tasks", []))})
-            for warning in [*warnings, *result.get("warnings", [])]:
+                "title": document.title, "count": len(document.result.get("tasks", []))})
+            for warning in warnings:
                 messages.warning(request, warning)
             return redirect("document-detail", pk=document.pk)
-    return render(request, "ledger/document_upload.html", {"form": form})
+    return render(request, "ledger/document_upload.html", {
+        "form": form, "jobs": recent_jobs(request.user, Job.Kind.DECOMPOSE)})
 
 
 def _unit_lookup():

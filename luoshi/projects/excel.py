@@ -17,6 +17,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from luoshi import sheets
+from luoshi.jobs.services import no_progress
 from luoshi.ledger.services import LedgerError
 from luoshi.sheets import ImportRejected, RowError  # noqa: F401 (the views catch ImportRejected here)
 from luoshi.sheets import text as _text
@@ -147,13 +148,16 @@ def _row_fields(values):
     return fields
 
 
-def import_projects(upload, user, on=None):
+def import_projects(upload, user, on=None, progress=no_progress):
     """Create every project of an uploaded list; nothing is written unless every row passes.
 
     Raises ImportRejected for an unreadable file; returns ImportResult with the projects or the row errors.
     """
+    progress(0, 0, "读取表格")
     rows = read_rows(upload)
     result, seen = ImportResult(), {}
+    # each row is checked as it is created, inside the one transaction: no count to show until it commits
+    progress(0, 0, f"检查并写入 {len(rows)} 个项目（全部写入或全部不写入）")
     with transaction.atomic():
         for number, values in rows:
             name = _text(values.get("name"))

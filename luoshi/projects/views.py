@@ -1,6 +1,7 @@
 """Pages for key projects and the 招商 pipeline. Objects come from `scope`; every change goes through `services`."""
 import datetime as dt
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
@@ -12,9 +13,11 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from luoshi import sheets
+from luoshi.jobs.models import Job
+from luoshi.jobs.services import recent as recent_jobs, start as start_job
 from luoshi.ledger.models import AuditEntry
 
-from . import excel, forms, scope, services
+from . import excel, forms, jobs, scope, services
 from .models import Lead, Problem, Project, ReportPhoto, Stage, StageItem
 from .models import next_stage as stage_after
 
@@ -382,18 +385,22 @@ def export(request):
 def import_projects(request):
     scope.require(scope.can_edit_project(request.user))
     form = forms.ImportForm(request.POST or None, request.FILES or None)
-    context = {"form": form, "max_rows": sheets.MAX_ROWS}
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            try:
-                result = excel.import_projects(form.cleaned_data["file"], request.user)
-            except excel.ImportRejected as e:
-                form.add_error("file", str(e))
-            else:
-                if result.ok:
-                    messages.success(request, gettext("已导入 %(count)s 个项目") % {"count": len(result.projects)})
-                    return redirect("project-list")
-                context["errors"] = result.errors
-    return render(request, "projects/import.html", context, status=status)
+    context = {"form": form, "max_rows": sheets.MAX_ROWS, "jobs": recent_jobs(request.user, Job.Kind.PROJECT_IMPORT)}
+    if request.method != "POST":
+        return render(request, "projects/import.html", context)
+    if form.is_valid():
+        upload = form.cleaned_data["file"]
+        if upload.size > settings.LUOSHI_INLINE_IMPORT_BYTES:  # hundreds of rows: the worker imports it
+            job = start_job(jobs.import_projects, Job.Kind.PROJECT_IMPORT, request.user, upload.name, upload=upload,
+                            on=services.today().isoformat())
+            return redirect("job-detail", pk=job.pk)
+        try:
+            result = excel.import_projects(upload, request.user)
+        except excel.ImportRejected as e:
+            form.add_error("file", str(e))
+        else:
+            if result.ok:
+                messages.success(request, gettext("已导入 %(count)s 个项目") % {"count": len(result.projects)})
+                return redirect("project-list")
+            context["errors"] = result.errors
+    return render(request, "projects/import.html", context, status=400)

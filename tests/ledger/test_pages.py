@@ -390,6 +390,26 @@ def test_upload_decompose_preview_publish(client, county):
     assert Task.objects.filter(targets__placeholder=True).exists()
 
 
+def test_a_big_document_is_decomposed_by_the_worker(client, county, run_jobs, settings):
+    from luoshi.jobs.models import Job
+
+    settings.LUOSHI_INLINE_DOCUMENT_BYTES = 0
+    client.force_login(county.office)
+    assert "不是 txt、docx 或 pdf" in client.post("/documents/upload/", {
+        "file": SimpleUploadedFile("a.exe", b"MZ")}).content.decode()  # said at once, not after the queue
+    response = client.post("/documents/upload/", {"file": SimpleUploadedFile("讲话.txt", SPEECH.encode()),
+                                                   "doc_date": "2020-12-20"})
+    job = Job.objects.get()
+    assert response.url == f"/jobs/{job.pk}/" and not Document.objects.exists()
+    run_jobs()
+    document = Document.objects.get()
+    job.refresh_from_db()
+    assert (job.status, job.result_url) == ("done", f"/documents/{document.pk}/")
+    assert document.doc_date == dt.date(2020, 12, 20) and document.filename == "讲话.txt" and document.result["tasks"]
+    assert job.summary == f"已分解“{document.title}”：{len(document.result['tasks'])} 条任务，请逐条核对后发布"
+    assert f'href="/jobs/{job.pk}/"' in client.get("/documents/").content.decode()
+
+
 def test_upload_rejects_large_and_unreadable_files(client, county, settings):
     client.force_login(county.office)
     settings.LUOSHI_DOCUMENT_MAX_BYTES = 10

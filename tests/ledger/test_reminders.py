@@ -6,6 +6,7 @@ import pytest
 from django.core import mail
 from django.core.management import CommandError, call_command
 
+from luoshi.jobs.models import Job
 from luoshi.ledger import services
 from luoshi.ledger.models import Light, ReminderLog, SupervisionNotice, Task
 
@@ -75,3 +76,36 @@ def test_loop_runs_until_interrupted(county, make_task, monkeypatch):
     output = run("--date", "2021-03-01", "--loop", "60")
     assert output.count("发送提醒") == 3 and sleeps == [60, 60, 60] and "已停止" in output
     assert len(mail.outbox) == 1
+
+
+def test_each_run_is_a_job_the_office_sees(client, county, make_task, run_jobs):
+    make_task(lead=county.town_a, deadline=dt.date(2021, 3, 5))
+    run("--date", "2021-03-01")
+    assert "已交给后台处理" in run("--date", "2021-03-02", "--enqueue")
+    assert len(mail.outbox) == 1
+    run_jobs()
+    first, queued = Job.objects.order_by("id")
+    assert (first.status, first.started_by, first.summary) == ("done", None, "2021-03-01：发送提醒 1 条；重点项目协调事项提级 0 件")
+    assert (queued.status, queued.summary) == ("done", "2021-03-02：发送提醒 0 条；重点项目协调事项提级 0 件")
+    client.force_login(county.office)
+    assert f'href="/jobs/{first.pk}/"' in client.get("/console/").content.decode()  # cron's runs too
+
+
+def test_the_office_sends_reminders_from_the_console(client, county, make_task, run_jobs, settings):
+    settings.LUOSHI_TODAY = "2021-03-01"
+    make_task(lead=county.town_a, deadline=dt.date(2021, 3, 5))
+    client.force_login(county.clerk_a)
+    assert client.post("/console/reminders/").status_code == 403
+    client.force_login(county.office)
+    response = client.post("/console/reminders/")
+    job = Job.objects.get()
+    assert response.url == f"/jobs/{job.pk}/" and job.started_by == county.office
+    run_jobs()
+    assert len(mail.outbox) == 1 and Job.objects.get().summary.startswith("2021-03-01：发送提醒 1 条")
+
+
+def test_project_reminders_command_is_a_job(county):
+    out = StringIO()
+    call_command("project_reminders", stdout=out)
+    job = Job.objects.get()
+    assert (job.kind, job.status) == ("project_reminders", "done") and out.getvalue().strip() == job.summary

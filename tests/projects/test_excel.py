@@ -121,3 +121,18 @@ def test_import_and_export_pages(client, county, project, frozen):
     rows = list(load_workbook(io.BytesIO(b"".join(client.get("/projects/export.xlsx").streaming_content)),
                               read_only=True).active.iter_rows(values_only=True))
     assert len(rows) == 2
+
+
+def test_a_big_list_is_imported_by_the_worker(client, county, frozen, run_jobs, settings):
+    from luoshi.jobs.models import Job
+
+    settings.LUOSHI_INLINE_IMPORT_BYTES = 0
+    client.force_login(county.office)
+    data = sheet(("第一人民医院", "社会民生", 52000, "李副县长", "发改委", "开工建设", "是"))
+    response = client.post("/projects/import/", {"file": upload(data)})
+    job = Job.objects.get()
+    assert response.url == f"/jobs/{job.pk}/" and job.params == {"on": "2021-07-15"}
+    run_jobs()
+    job.refresh_from_db()
+    assert (job.status, job.summary, job.result_url) == ("done", "已导入 1 个项目", "/projects/")
+    assert Project.objects.get().entered_construction == frozen
