@@ -6,6 +6,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from luoshi import sheets
+from luoshi.jobs.services import no_progress
 from luoshi.sheets import ImportRejected, RowError  # noqa: F401 (the views catch ImportRejected here)
 from luoshi.sheets import text as _text
 from luoshi.org.models import Unit, unit_names
@@ -77,10 +78,11 @@ def read_rows(upload):
                             noun="数据", max_rows=IMPORT_MAX_ROWS)
 
 
-def import_values(upload, user, period):
+def import_values(upload, user, period, progress=no_progress):
     """Check every row (unit, indicator, number, no duplicates), then save all; any error saves nothing."""
     scope.require(scope.can_manage(user))
     services.check_period(period)
+    progress(0, 0, "读取表格")
     rows = read_rows(upload)
     units = unit_names()
     indicators = {}
@@ -89,7 +91,8 @@ def import_values(upload, user, period):
         indicators.setdefault(i.code, []).append(i)
     unit_rows = {u.pk: u for u in Unit.objects.all()}
     cleaned, errors, seen = [], [], {}
-    for number, values in rows:
+    for i, (number, values) in enumerate(rows):
+        progress(i, len(rows), "逐行检查")
         unit = unit_rows.get(units.get(_text(values.get("unit"))))
         if unit is None:
             errors.append(RowError(number, "单位", f"单位“{_text(values.get('unit'))}”不存在"))
@@ -112,5 +115,6 @@ def import_values(upload, user, period):
             cleaned.append((indicator, unit, value, _text(values.get("note"))))
     if errors:
         return ImportResult(errors=errors)
+    progress(0, 0, f"写入 {len(cleaned)} 条数据（全部写入或全部不写入）")
     services.save_values(user, period, cleaned)
     return ImportResult(saved=len(cleaned))

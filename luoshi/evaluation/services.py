@@ -15,6 +15,8 @@ from django.db.models.functions import TruncDate
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from luoshi import faults
+from luoshi.jobs.services import no_progress
 from luoshi.ledger.models import Light, ProgressReport, SupervisionNotice, Task
 from luoshi.ledger.services import LedgerError, audit, today
 from luoshi.org.models import Unit
@@ -276,14 +278,16 @@ def _facts(w):
     return facts
 
 
-def freeze(run):
+def freeze(run, progress=no_progress):
     """Copy every input of the run (unsaved): one RunValue per unit and indicator, a Score row per unit carrying
     the facts the bulletin lists."""
     start, period_end = run.range
     units = units_of(run.group)
     w = Window(run.group, units, start, min(period_end, run.as_of), period_end)
     cache, values = {}, []
-    for item in run.config["indicators"]:
+    items = run.config["indicators"]
+    for i, item in enumerate(items):
+        progress(i, len(items) + 1, f"冻结指标数据：{item['name']}")
         indicator = Indicator(**{k: item[k] for k in ("source", "metric")}, pk=item["id"])
         if item["source"] == Indicator.Source.COMPUTED:
             measures = METRICS[item["metric"]](w, cache)
@@ -291,6 +295,7 @@ def freeze(run):
             measures = _entered(indicator, run.period, w.ids)
         values += [RunValue(run=run, unit_id=u, indicator_id=item["id"], code=item["code"], raw=m.raw,
                             detail=m.detail) for u, m in measures.items()]
+    progress(len(items), len(items) + 1, "汇总通报事项")
     facts = _facts(w)
     scores = [Score(run=run, unit=u, unit_name=u.name, score=0, rank=0, facts=facts[u.pk]) for u in units]
     return values, scores
@@ -388,12 +393,21 @@ def _score(run, values, scores):
     run.config = {**run.config, "entropy_shifts": shifts, "previous_run": before.pk if before else None}
 
 
-def _freeze_and_score(run):
-    values, scores = freeze(run)
+def _freeze_and_score(run, progress):
+    """The run's rows, frozen and scored in memory. Only reads: it runs before the transaction that stores them,
+    so the database's write lock is held for the inserts alone and the progress can be seen meanwhile."""
+    values, scores = freeze(run, progress)
+    progress(0, 0, "计分、排名")
     _score(run, values, scores)
+    progress(0, 0, "保存考核结果")
+    return values, scores
+
+
+def _store(run, values, scores):
+    """Inside the caller's transaction: a run is stored whole or not at all."""
     RunValue.objects.bulk_create(values, batch_size=2000)
+    faults.pause_at("run_values_written")
     Score.objects.bulk_create(scores, batch_size=2000)
-    run.save(update_fields=["config"])
 
 
 def recompute(run):
@@ -405,8 +419,8 @@ def recompute(run):
 
 # --- the office's actions -------------------------------------------------------------------------
 
-def create_run(user, group, period, method=Run.Method.WEIGHTED, normalisation=Run.Normalisation.MINMAX, as_of=None):
-    """Freeze the inputs of a period for a group and score them; the run stays a draft until published."""
+def check_run(user, group, period, method=Run.Method.WEIGHTED, normalisation=Run.Normalisation.MINMAX, as_of=None):
+    """Whether a run can be made, before anything is computed: (period kind, data as of, active indicators)."""
     scope.require(scope.can_manage(user))
     if group not in Group.values:
         raise EvaluationError("请选择考核对象（乡镇或部门）", "group")
@@ -425,28 +439,40 @@ def create_run(user, group, period, method=Run.Method.WEIGHTED, normalisation=Ru
     indicators = list(Indicator.objects.filter(group=group, active=True))
     if not any(i.role == Indicator.Role.SCORED for i in indicators):
         raise EvaluationError("该考核对象还没有启用的计分指标", "group")
+    return kind, as_of, indicators
+
+
+def create_run(user, group, period, method=Run.Method.WEIGHTED, normalisation=Run.Normalisation.MINMAX, as_of=None,
+               progress=no_progress):
+    """Freeze the inputs of a period for a group and score them; the run stays a draft until published."""
+    kind, as_of, indicators = check_run(user, group, period, method, normalisation, as_of)
+    run = Run(group=group, period=period, kind=kind, method=method, normalisation=normalisation, as_of=as_of,
+              created_by=user, config={"indicators": [indicator_config(i) for i in indicators]})
+    values, scores = _freeze_and_score(run, progress)
     with transaction.atomic():
-        run = Run.objects.create(group=group, period=period, kind=kind, method=method, normalisation=normalisation,
-                                 as_of=as_of, created_by=user,
-                                 config={"indicators": [indicator_config(i) for i in indicators]})
-        _freeze_and_score(run)
+        run.save()
+        _store(run, values, scores)
         audit(user, run, "生成考核", {"period": (None, period), "as_of": (None, as_of)})
     return run
 
 
-def refresh_run(run, user):
+def refresh_run(run, user, progress=no_progress):
     """Re-freeze a draft from today's data and indicator settings (a published run never changes)."""
     scope.require(scope.can_manage(user))
+    _check_draft(run)
+    fresh = Run.objects.get(pk=run.pk)
+    fresh.as_of = min(fresh.range[1], today())
+    fresh.config = {"indicators": [indicator_config(i) for i in Indicator.objects.filter(group=run.group,
+                                                                                         active=True)]}
+    values, scores = _freeze_and_score(fresh, progress)
     with transaction.atomic():
         run = Run.objects.select_for_update().get(pk=run.pk)
-        _check_draft(run)
+        _check_draft(run)  # published while it was being computed: it stays as published
         run.values.all().delete()
         run.scores.all().delete()
-        run.as_of = min(run.range[1], today())
-        run.config = {"indicators": [indicator_config(i)
-                                     for i in Indicator.objects.filter(group=run.group, active=True)]}
+        run.as_of, run.config = fresh.as_of, fresh.config
         run.save(update_fields=["as_of", "config"])
-        _freeze_and_score(run)
+        _store(run, values, scores)
         audit(user, run, "重新生成考核", {"as_of": (None, run.as_of)})
     return run
 

@@ -1,6 +1,7 @@
 """考核评价 pages: indicators, runs, rankings, breakdowns, downloads, self-assessment, ratings, import."""
 from urllib.parse import quote
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpResponse
@@ -8,11 +9,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
+from luoshi.jobs.models import Job
+from luoshi.jobs.services import recent as recent_jobs, start as start_job
 from luoshi.org.models import Unit
 
-from . import documents, excel, scope, services
+from . import documents, excel, jobs, scope, services
 from .forms import ImportForm, PeriodForm, RunForm, SelfAssessmentForm
-from .models import FIVE_QUESTIONS, Group, Indicator, IndicatorValue, SelfAssessment, period_label
+from .models import FIVE_QUESTIONS, Group, Indicator, IndicatorValue, Run, SelfAssessment, period_label
 
 
 def _add_error(form, error):
@@ -37,17 +40,21 @@ def run_list(request):
     if request.method == "POST":
         scope.require(scope.can_manage(request.user))
         if form.is_valid():
-            try:
-                run = services.create_run(request.user, **form.cleaned_data)
+            try:  # what can be refused at once is; freezing and scoring every unit is the worker's
+                as_of = services.check_run(request.user, **form.cleaned_data)[1]
             except services.EvaluationError as e:
                 _add_error(form, e)
             else:
-                messages.success(request, gettext("已生成“%(title)s”（草稿），核对后发布") % {"title": run.title})
-                return redirect("evaluation-run", pk=run.pk)
+                d = form.cleaned_data
+                job = start_job(jobs.create_run, Job.Kind.EVALUATION_RUN, request.user,
+                                Run(group=d["group"], period=d["period"]).title, **d, as_of=as_of.isoformat())
+                return redirect("job-detail", pk=job.pk)
     runs = scope.runs_for(request.user).order_by("-period", "group", "-id")
+    manage = scope.can_manage(request.user)
     return render(request, "evaluation/run_list.html", {
-        "runs": runs, "form": form, "manage": scope.can_manage(request.user),
-        "own_unit": scope.own_unit(request.user)}, status=400 if form.errors else 200)
+        "runs": runs, "form": form, "manage": manage, "own_unit": scope.own_unit(request.user),
+        "jobs": recent_jobs(request.user, Job.Kind.EVALUATION_RUN) if manage else []},
+        status=400 if form.errors else 200)
 
 
 @login_required
@@ -66,8 +73,14 @@ def run_detail(request, pk):
 @require_POST
 def run_action(request, pk, action):
     run = scope.run_for(request.user, pk)
+    if action == "refresh":  # as long as making the run: the worker's
+        scope.require(scope.can_manage(request.user))
+        if run.is_published:
+            messages.error(request, gettext("已发布的考核结果不能再修改"))
+            return redirect("evaluation-run", pk=run.pk)
+        job = start_job(jobs.refresh_run, Job.Kind.EVALUATION_RUN, request.user, run.title, run=run.pk)
+        return redirect("job-detail", pk=job.pk)
     actions = {"publish": (services.publish_run, gettext("已发布，结果不再改变")),
-               "refresh": (services.refresh_run, gettext("已按当前数据重新生成")),
                "delete": (services.delete_run, gettext("已删除考核草稿"))}
     if action not in actions:
         raise Http404
@@ -193,24 +206,30 @@ def ratings(request, indicator_id):
 def import_values(request):
     scope.require(scope.can_manage(request.user))
     form = ImportForm(request.POST or None, request.FILES or None, initial={"period": f"{services.today():%Y}"})
-    context = {"form": form, "indicators": Indicator.objects.filter(source=Indicator.Source.IMPORTED, active=True)}
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            try:
-                result = excel.import_values(form.cleaned_data["file"], request.user, form.cleaned_data["period"])
-            except excel.ImportRejected as e:
-                context["rejected"] = str(e)
-            except services.EvaluationError as e:
-                _add_error(form, e)
-            else:
-                if result.ok:
-                    messages.success(request, gettext("已导入 %(count)s 条考核数据") % {"count": result.saved})
-                    return redirect("evaluation-import")
-                context["errors"] = result.errors
-                context["filename"] = form.cleaned_data["file"].name
-    return render(request, "evaluation/import.html", context, status=status)
+    context = {"form": form, "indicators": Indicator.objects.filter(source=Indicator.Source.IMPORTED, active=True),
+               "jobs": recent_jobs(request.user, Job.Kind.VALUES_IMPORT)}
+    if request.method != "POST":
+        return render(request, "evaluation/import.html", context)
+    if form.is_valid():
+        upload, period = form.cleaned_data["file"], form.cleaned_data["period"]
+        try:
+            services.check_period(period)
+            if upload.size > settings.LUOSHI_INLINE_IMPORT_BYTES:  # thousands of rows: the worker imports it
+                job = start_job(jobs.import_values, Job.Kind.VALUES_IMPORT, request.user, upload.name, upload=upload,
+                                period=period)
+                return redirect("job-detail", pk=job.pk)
+            result = excel.import_values(upload, request.user, period)
+        except excel.ImportRejected as e:
+            context["rejected"] = str(e)
+        except services.EvaluationError as e:
+            _add_error(form, e)
+        else:
+            if result.ok:
+                messages.success(request, gettext("已导入 %(count)s 条考核数据") % {"count": result.saved})
+                return redirect("evaluation-import")
+            context["errors"] = result.errors
+            context["filename"] = upload.name
+    return render(request, "evaluation/import.html", context, status=400)
 
 
 @login_required

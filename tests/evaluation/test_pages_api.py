@@ -8,6 +8,7 @@ from openpyxl import Workbook
 
 from luoshi.evaluation import services
 from luoshi.evaluation.models import IndicatorValue, Run
+from luoshi.jobs.models import Job
 
 
 @pytest.fixture
@@ -53,7 +54,7 @@ def test_drafts_only_for_office_and_principal(client, county, graded):
     assert "（草稿）" not in get(client, county.clerk_a, "/evaluation/").content.decode()
 
 
-def test_office_runs_and_publishes_through_pages(client, county, graded, settings):
+def test_office_runs_and_publishes_through_pages(client, county, graded, settings, run_jobs):
     settings.LUOSHI_TODAY = "2021-07-15"
     client.force_login(county.clerk_a)
     assert client.post("/evaluation/", {"group": "township", "period": "2021-06", "method": "weighted",
@@ -64,8 +65,15 @@ def test_office_runs_and_publishes_through_pages(client, county, graded, setting
     assert page.status_code == 400 and "格式不对" in page.content.decode()
     response = client.post("/evaluation/", {"group": "township", "period": "2021-06", "method": "topsis",
                                             "normalisation": "minmax"})
+    job = Job.objects.get()  # the worker freezes and scores; the office watches the job's page
+    assert response.url == f"/jobs/{job.pk}/" and not Run.objects.exists()
+    assert "排队中" in client.get(response.url).content.decode()
+    run_jobs()
     run = Run.objects.get()
-    assert response.url == f"/evaluation/runs/{run.pk}/"
+    assert (run.method, run.scores.count()) == ("topsis", 2)
+    status = client.get(f"/jobs/{job.pk}/status.json").json()
+    assert status["status"] == "done" and status["result_url"] == f"/evaluation/runs/{run.pk}/"
+    assert f'href="/evaluation/runs/{run.pk}/"' in client.get("/evaluation/").content.decode()
     client.post(f"/evaluation/runs/{run.pk}/publish/")
     run.refresh_from_db()
     assert run.is_published
@@ -160,3 +168,35 @@ def test_ratings_page(client, county, indicators):
     assert bad.status_code == 400 and "0–100" in bad.content.decode()
     assert client.post(url, {"period": "2021-06", f"unit-{county.town_a.pk}": "95"}).status_code == 302
     assert IndicatorValue.objects.get().value == 95
+
+
+def test_refreshing_a_draft_runs_on_the_worker(client, county, june, run_jobs, settings):
+    settings.LUOSHI_TODAY = "2021-07-15"
+    client.force_login(county.office)
+    response = client.post(f"/evaluation/runs/{june.pk}/refresh/", follow=True)  # published: refused at once
+    assert "已发布的考核结果不能再修改" in response.content.decode() and not Job.objects.exists()
+    draft = services.create_run(county.office, "township", "2021", as_of=dt.date(2021, 6, 30))
+    values = set(draft.values.values_list("pk", flat=True))
+    response = client.post(f"/evaluation/runs/{draft.pk}/refresh/")
+    job = Job.objects.get()
+    assert response.url == f"/jobs/{job.pk}/" and (job.kind, job.title) == ("evaluation_run", draft.title)
+    run_jobs()
+    job.refresh_from_db()
+    draft.refresh_from_db()
+    assert (job.status, job.result_url) == ("done", f"/evaluation/runs/{draft.pk}/")
+    assert draft.as_of == dt.date(2021, 7, 15) and draft.scores.count() == 2
+    assert not values & set(draft.values.values_list("pk", flat=True))
+
+
+def test_a_big_statistics_import_runs_on_the_worker(client, county, indicators, run_jobs, settings):
+    settings.LUOSHI_INLINE_IMPORT_BYTES = 0
+    client.force_login(county.office)
+    assert client.post("/evaluation/import/", {"period": "2021-6x", "file": _sheet([])}).status_code == 400
+    assert not Job.objects.exists()  # a wrong period is said at once, not after the queue
+    response = client.post("/evaluation/import/", {"period": "2021-06", "file": _sheet([["河阳镇", "省级表彰", 2]])})
+    job = Job.objects.get()
+    assert response.url == f"/jobs/{job.pk}/" and job.params == {"period": "2021-06"}
+    run_jobs()
+    job.refresh_from_db()
+    assert (job.status, job.summary) == ("done", "已导入 1 条考核数据（2021-06）")
+    assert IndicatorValue.objects.get().value == 2
