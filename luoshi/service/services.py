@@ -26,6 +26,7 @@ Status, Kind, Rating = ServiceRequest.Status, RequestEvent.Kind, ServiceRequest.
 DEFAULT_SIGN_HOURS = 24
 MAX_DESCRIPTION = 2000
 MAX_EXTENSION_HOURS = 30 * 24
+URGENCIES, CHANNELS = frozenset(Urgency.values), frozenset(ServiceRequest.Channel.values)  # .values builds a list
 
 
 # --- privacy ------------------------------------------------------------------------------------
@@ -261,9 +262,9 @@ def submit_request(*, category, description, contact_name, contact_phone, channe
     if not contact_name or len(contact_name) > 50:
         raise LedgerError("请填写联系人姓名（50字以内）", "contact_name")
     contact_phone = clean_phone(contact_phone)
-    if urgency not in Urgency.values:
+    if urgency not in URGENCIES:
         raise LedgerError("紧急程度无效", "urgency")
-    if channel not in ServiceRequest.Channel.values:
+    if channel not in CHANNELS:
         raise LedgerError("渠道无效", "channel")
     if enterprise not in (None, "") and not isinstance(enterprise, Enterprise):
         enterprise = Enterprise.objects.filter(pk=enterprise).first() if str(enterprise).isdigit() else None
@@ -390,14 +391,17 @@ def _bigrams(text):
 
 def similarity(a, b):
     """Jaccard similarity of character bigrams (Chinese has no spaces to split words on)."""
-    x, y = _bigrams(a), _bigrams(b)
+    return _jaccard(_bigrams(a), _bigrams(b))
+
+
+def _jaccard(x, y):
     return len(x & y) / len(x | y) if x and y else 0.0
 
 
 def _cells(low, high):
-    """Grid cells whose index value (the coordinate × cells per degree, cast to an integer: PostgreSQL rounds,
-    SQLite truncates, both within [floor, floor + 1]) can hold a coordinate in low..high."""
-    return list(range(math.floor(low * NEAR_CELLS_PER_DEGREE), math.floor(high * NEAR_CELLS_PER_DEGREE) + 2))
+    """Grid cells whose index value (the coordinate × cells per degree cast to an integer, which PostgreSQL
+    rounds half to even, as Python's round does on the same double) can hold a coordinate in low..high."""
+    return list(range(round(low * NEAR_CELLS_PER_DEGREE), round(high * NEAR_CELLS_PER_DEGREE) + 1))
 
 
 MAX_CELLS = 400  # beyond this (a radius of kilometres) the box alone filters what the time window returns
@@ -470,13 +474,15 @@ def _candidates(category, address, lat, long, dlat, dlong, since, exclude):
 def _best_duplicate(candidates, description, address, lat, long, policy):
     """(id, similarity) of the most similar candidate that is close (within the radius, or the same address)
     and similar enough; (None, None)."""
-    best, best_score = None, None
+    best, best_score, mine = None, None, _bigrams(description)
     for pk, text, other_address, other_lat, other_long in candidates:
         close = (address and other_address == address) or (
             lat is not None and other_lat is not None
             and haversine_m(lat, long, other_lat, other_long) <= policy.duplicate_metres)
-        score = similarity(description, text)
-        if close and score >= policy.duplicate_similarity and (best_score is None or score > best_score):
+        if not close:
+            continue
+        score = _jaccard(mine, _bigrams(text))
+        if score >= policy.duplicate_similarity and (best_score is None or score > best_score):
             best, best_score = pk, round(score, 3)
     return best, best_score
 

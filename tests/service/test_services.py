@@ -247,6 +247,30 @@ def test_duplicates_flagged_by_place_time_and_text(svc, clock):
     assert svc.submit(description="人民路建设路口井盖缺失", address="河阳镇人民路12号").duplicate_of is None
 
 
+def test_duplicates_found_across_grid_cell_edges(svc):
+    """The candidates query probes only the grid cells the radius box covers. An earlier request just inside the
+    box's edge, at every position within its own cell (PostgreSQL's cast rounds to the nearest cell), is found
+    from either side, along either axis."""
+    from luoshi.service.models import NEAR_CELLS_PER_DEGREE as K
+    text, apart = "人民路建设路口井盖缺失，晚上很危险", 0.0017  # 189 m north–south, 155 m east–west: inside 200 m
+    for i, frac in enumerate([0.02, 0.3, 0.45, 0.5, 0.55, 0.7, 0.98]):
+        for axis in (0, 1):
+            cell = (34.9 if axis == 0 else 112.78) * K + 20 * i + 100 * axis  # groups kilometres apart
+            here = [34.95 + 0.05 * i, 112.70 + 0.05 * axis]  # the other axis
+            here[axis] = (int(cell) + frac) / K
+            first = svc.submit(description=text, address="", lat=here[0], long=here[1])
+            for sign in (-1, 1):
+                there = list(here)
+                there[axis] += sign * apart
+                found = svc.submit(description=text, address="", lat=there[0], long=there[1]).duplicate_of
+                assert found == first, (axis, frac, sign)
+    if connection.vendor == "postgresql":  # the cells computed in Python are the index's, value for value
+        from luoshi.service.models import near_cell
+        rows = ServiceRequest.objects.annotate(lat_cell=near_cell("lat"), long_cell=near_cell("long"))
+        for lat, long, lat_cell, long_cell in rows.values_list("lat", "long", "lat_cell", "long_cell"):
+            assert (lat_cell, long_cell) == (round(lat * K), round(long * K))
+
+
 def test_merged_requester_gets_the_replies(svc):
     first = svc.submit()
     dup = svc.submit(description="河阳镇人民路有个大坑，很危险", phone="13900001111")
