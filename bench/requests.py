@@ -187,7 +187,7 @@ end
 
 
 def wrk(base, path, key, seconds=SECONDS):
-    """(requests/s, p50 ms, p99 ms, errors) from wrk --latency."""
+    """(requests/s, p50 ms, p99 ms, errors, requests) from wrk --latency."""
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
         script.write(LUA % {"key": key, "path": path,
                             "complaints": ", ".join(f'"{urllib.parse.quote(c)}"' for c in COMPLAINTS)})
@@ -195,9 +195,10 @@ def wrk(base, path, key, seconds=SECONDS):
                           base + path], capture_output=True, text=True, check=True).stdout
     os.unlink(script.name)
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    count = int(re.search(r"(\d+) requests in", out).group(1))
     errors = sum(int(n) for n in re.findall(r"Non-2xx or 3xx responses: (\d+)", out))
     errors += sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", out))
-    return rate, _ms(out, "50%"), _ms(out, "99%"), errors
+    return rate, _ms(out, "50%"), _ms(out, "99%"), errors, count
 
 
 def _ms(out, percentile):
@@ -236,6 +237,33 @@ def intake_counts():
     with psycopg.connect(DB_URL, autocommit=True) as conn:
         return conn.execute("SELECT count(*), count(duplicate_of_id) FROM service_servicerequest "
                             "WHERE channel = 'open311'").fetchone()
+
+
+def cpu_seconds(pids):
+    """User + system CPU seconds the processes have used so far (those that have exited count as 0)."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except FileNotFoundError:
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def server_pids(server):
+    """gunicorn's workers and the PostgreSQL backends serving them: the CPU a request costs the server."""
+    children = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
+    return [int(pid) for pid in children] + sorted(backends())
+
+
+def measured(base, path, key, server):
+    """wrk's figures and the server CPU per request (ms): a machine shared with other work changes req/s but
+    hardly what one request costs."""
+    pids = server_pids(server)
+    before = cpu_seconds(pids)
+    rate, p50, p99, errors, count = wrk(base, path, key)
+    return rate, p50, p99, errors, (cpu_seconds(pids) - before) * 1000 / max(count, 1)
 
 
 def free_port():
@@ -277,14 +305,14 @@ def main():
         time_page(ranking_url, cookie, count=3)  # warm up every worker's connection
         wrk(base, "/bare/", key, seconds=3)
         wrk(base, "/open311/v2/requests.json", key, seconds=3)  # every worker has loaded the rules
-        bare_result = wrk(base, "/bare/", key)
+        bare_result = measured(base, "/bare/", key, server)
         before = backends()
         filed_before = intake_counts()
         stop = threading.Event()
         loaded_times = []
         thread = threading.Thread(target=lambda: loaded_times.extend(time_page(ranking_url, cookie, stop=stop)))
         thread.start()
-        intake_result = wrk(base, "/open311/v2/requests.json", key)
+        intake_result = measured(base, "/open311/v2/requests.json", key, server)
         stop.set()
         thread.join()
         after = backends()
@@ -297,11 +325,13 @@ def main():
     kind = f"gthread workers × {THREADS} threads" if THREADS > 1 else "sync workers"
     print(f"\ngunicorn {WORKERS} {kind} · wrk {CONNECTIONS} connections × {SECONDS} s · PostgreSQL · "
           f"{ROWS:,} requests")
-    print(f"{'':44} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}  (errors: non-2xx + wrk socket errors)")
-    for name, (rate, p50, p99, errors) in [("bare view (one INSERT)", bare_result),
-                                           ("intake: Open311 POST requests.json", intake_result)]:
-        print(f"{name:44} {rate:8.0f} {p50:8.1f} {p99:8.1f} {errors:7d}")
-    print(f"{'intake / bare':44} {intake_result[0] / bare_result[0]:8.0%}")
+    print(f"{'':44} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} {'CPU ms':>7}  (errors: non-2xx + wrk "
+          f"socket errors; CPU: gunicorn workers + PostgreSQL backends per request)")
+    for name, (rate, p50, p99, errors, cpu) in [("bare view (one INSERT)", bare_result),
+                                                ("intake: Open311 POST requests.json", intake_result)]:
+        print(f"{name:44} {rate:8.0f} {p50:8.1f} {p99:8.1f} {errors:7d} {cpu:7.2f}")
+    print(f"{'intake / bare':44} {intake_result[0] / bare_result[0]:8.0%}   (by server CPU per request: "
+          f"{bare_result[4] / intake_result[4]:.0%})")
     print(f"{'intake run: requests stored, duplicates':44} {filed:8d} {flagged:8d} "
           f"({flagged / max(filed, 1):.0%} flagged as probable duplicates)")
     for name, times in [("ranking page, during the intake run", loaded_times), ("ranking page, alone", alone)]:
