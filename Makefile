@@ -1,4 +1,4 @@
-# `make run`: virtualenv if missing → install → migrate → demo county → http://127.0.0.1:8000 (SQLite, WAL)
+# `make run`: virtualenv if missing → install → migrate → demo county → http://127.0.0.1:8000 (SQLite, WAL) and its worker
 # `make test`: the whole suite (DATABASE_URL=postgres://... runs it on PostgreSQL)
 PY ?= python3
 VENV := .venv
@@ -22,9 +22,13 @@ demo: $(STAMP)
 	$(BIN)/python manage.py load_demo
 
 # the demo county's responsibility list is for 2021: serve it as of mid-July (make run LUOSHI_TODAY= for the real date)
+# the background worker (imports, evaluation runs, reminders) runs beside the server and stops with it
 LUOSHI_TODAY ?= 2021-07-15
 run: demo
-	LUOSHI_TODAY=$(LUOSHI_TODAY) $(BIN)/python manage.py runserver 127.0.0.1:8000
+	@export LUOSHI_TODAY=$(LUOSHI_TODAY); \
+	$(BIN)/python manage.py db_worker --no-reload --no-startup-delay --interval 0.5 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
+	$(BIN)/python manage.py runserver 127.0.0.1:8000
 
 # the browser tests drive Debian's chromium (never a downloaded browser); without apt they skip, saying why
 browser:
