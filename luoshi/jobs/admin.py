@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from luoshi.org.admin import ReadOnlyAdmin
 
@@ -17,7 +18,7 @@ class JobAdmin(ReadOnlyAdmin):
     search_fields = ["title", "summary", "error"]
     readonly_fields = ["task_result"]
 
-    @admin.display(description="django-tasks 运行记录")
+    @admin.display(description=_("django-tasks 运行记录"))
     def task_result(self, job):
         if not job.task_result_id:
             return "—"

@@ -8,6 +8,7 @@ import subprocess
 import sys
 
 import pytest
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -19,6 +20,7 @@ from luoshi.jobs import services
 from luoshi.jobs.models import Job
 from luoshi.ledger import jobs as ledger_jobs
 from luoshi.ledger.models import AuditEntry, Task
+from tests.ledger.test_i18n import HAN, TRANSLATED
 
 
 @pytest.fixture(autouse=True)
@@ -164,3 +166,26 @@ def test_jobs_of_dead_workers_are_declared_interrupted(county, settings):
         job.refresh_from_db()
         assert job.status == "running" and DBTaskResult.objects.get(pk=job.task_result_id).status == "RUNNING"
     assert services.recover_interrupted() == []
+
+
+# --- in English ------------------------------------------------------------------------------------------
+
+JOB_TEMPLATES = sorted((settings.BASE_DIR / "luoshi" / "jobs" / "templates" / "jobs").glob("*.html"))
+
+
+def test_the_job_page_in_english(client, county, run_jobs):
+    job = start_import(client, county, ledger(("修建村道", "河阳镇", "2030-12-31")))
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    html = client.get(f"/jobs/{job.pk}/").content.decode()
+    assert "Import a task ledger：台账.xlsx" in html and "Queued" in html and "This page refreshes itself" in html
+    run_jobs()
+    card = client.get(f"/jobs/{job.pk}/status.json").json()["card"]
+    assert "Done" in card and "View the result" in card and "Submitted by " in card
+    assert "已完成" not in card and "查看结果" not in card
+
+
+@pytest.mark.parametrize("path", JOB_TEMPLATES, ids=lambda p: p.name)
+def test_templates_have_no_untranslated_chinese(path):
+    text = path.read_text(encoding="utf-8")
+    assert "{% load i18n" in text
+    assert not [line for line in TRANSLATED.sub("", text).splitlines() if HAN.search(line)]
