@@ -6,6 +6,7 @@ the rows at fault.
 """
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _, pgettext_lazy
 
@@ -55,6 +56,11 @@ class Job(models.Model):
         return f"{self.get_kind_display()}：{self.title}"
 
     @property
+    def start_url(self):
+        """The page that starts this kind of job: where a failed one is submitted again."""
+        return reverse(STARTED_FROM[self.kind])
+
+    @property
     def finished(self):
         return self.status in (self.Status.DONE, self.Status.FAILED)
 
@@ -86,3 +92,9 @@ class Job(models.Model):
         for name, value in fields.items():
             setattr(self, name, value)
         Job.objects.filter(pk=self.pk).update(**fields)
+
+
+STARTED_FROM = {Job.Kind.DECOMPOSE: "document-upload", Job.Kind.LEDGER_IMPORT: "ledger-import",
+                Job.Kind.PROJECT_IMPORT: "project-import", Job.Kind.VALUES_IMPORT: "evaluation-import",
+                Job.Kind.EVALUATION_RUN: "evaluation-runs", Job.Kind.REMINDERS: "console",
+                Job.Kind.PROJECT_REMINDERS: "console"}

@@ -79,6 +79,7 @@ def test_row_errors_fail_the_job_and_are_listed(client, county, run_jobs):
         [str(row), column, message] for row, column, message in job.details["errors"]]
     card = client.get(f"/jobs/{job.pk}/status.json").json()["card"]
     assert "第 3 行" in card and "不存在的局" in card and 'role="alert"' in card
+    assert '<a class="button" href="/ledger/import/">重新提交</a>' in card
     assert not Task.objects.exists()
 
 
