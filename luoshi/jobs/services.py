@@ -54,11 +54,11 @@ def job_task(func):
 
     @functools.wraps(func)
     def run(job_id):
+        # queued → running once: a job already run, or declared interrupted, is never run (again)
+        if not Job.objects.filter(pk=job_id, status=Job.Status.QUEUED).update(status=Job.Status.RUNNING,
+                                                                             started_at=timezone.now()):
+            return Job.objects.get(pk=job_id).status
         job = Job.objects.get(pk=job_id)
-        if job.status != Job.Status.QUEUED:  # already run, or declared interrupted: never run twice
-            return job.status
-        job.started_at = timezone.now()
-        Job.objects.filter(pk=job.pk).update(status=Job.Status.RUNNING, started_at=job.started_at)
         try:
             outcome = func(job)
         except JobFailed as e:
