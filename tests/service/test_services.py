@@ -309,3 +309,14 @@ def test_masking():
     assert services.mask_phone("13812345678") == "138****5678"
     assert services.mask_name("张三") == "张*" and services.mask_name("欧阳娜娜") == "欧***"
     assert services.redact("请回电13812345678或0391-8123456") == "请回电138****5678或039****3456"
+
+
+def test_request_tokens_are_time_ordered_and_unguessable(svc):
+    from luoshi.service.models import uuid7
+    first = svc.submit()
+    tokens = [uuid7() for _ in range(2000)]
+    assert first.token.version == 7 and {t.version for t in tokens} == {7}
+    assert {t.variant for t in tokens} == {first.token.variant} and len(set(tokens)) == len(tokens)
+    stamps = [t.int >> 80 for t in tokens]  # milliseconds since the epoch
+    assert stamps == sorted(stamps) and first.token.int >> 80 <= stamps[0]
+    assert len({t.int & (1 << 62) - 1 for t in tokens}) == len(tokens)  # the random part differs every time
