@@ -72,11 +72,17 @@ def make_task(county):
 
 @pytest.fixture
 def run_jobs(db):
-    """run_jobs() runs every queued background job here, as `manage.py db_worker --batch` would."""
+    """run_jobs() runs every queued background job here: claimed and run by db_worker's own Worker, without its
+    loop (which closes a connection inside a transaction: the test's, on PostgreSQL)."""
     from django_tasks_db.management.commands.db_worker import Worker
+    from django_tasks_db.models import DBTaskResult
+
+    worker = Worker(queue_names=["default"], interval=0, batch=True, backend_name="default", startup_delay=False,
+                    max_tasks=None, worker_id="test", excluded_queue_names=[])
 
     def run():
-        Worker(queue_names=["default"], interval=0, batch=True, backend_name="default", startup_delay=False,
-               max_tasks=None, worker_id="test", excluded_queue_names=[]).run()
+        while (queued := DBTaskResult.objects.ready().first()) is not None:
+            queued.claim("test")
+            worker.run_task(queued)
 
     return run
