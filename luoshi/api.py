@@ -7,7 +7,8 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import AuthenticationError, ConfigError, HttpError
+from ninja.openapi.schema import OpenAPISchema
 from ninja.renderers import JSONRenderer
 from ninja.security import APIKeyCookie, HttpBearer
 from ninja.utils import check_csrf
@@ -51,7 +52,27 @@ class SessionAuth(APIKeyCookie):
         return request.user
 
 
-api = NinjaAPI(title="落实 Luoshi API", version="1", urls_namespace="api", auth=[TokenAuth(), SessionAuth()],
+class OneSchemaPerName(OpenAPISchema):
+    """ninja files each model and enum under its bare class name and lets the last one win, so two different
+    schemas with one name (Task.Status and Run.Status are both "Status") would publish a wrong contract: refuse."""
+
+    def add_schema_definitions(self, definitions):
+        for name, definition in definitions.items():
+            if self.schemas.get(name, definition) != definition:
+                raise ConfigError(f"two different OpenAPI schemas are both named {name!r}: rename one")
+        super().add_schema_definitions(definitions)
+
+
+class LuoshiAPI(NinjaAPI):
+    """Its OpenAPI schema refuses two different schemas with one name (see OneSchemaPerName)."""
+
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        if path_prefix is None:
+            path_prefix = self.get_root_path(path_params or {})
+        return OneSchemaPerName(self, path_prefix)
+
+
+api = LuoshiAPI(title="落实 Luoshi API", version="1", urls_namespace="api", auth=[TokenAuth(), SessionAuth()],
                renderer=ReadableJSON(),
                description="县级督查系统：任务台账、进度填报、目标值、督办单、领导批示。"
                            "认证：`Authorization: Bearer <令牌>`（令牌在系统管理中创建）。")

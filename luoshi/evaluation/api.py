@@ -7,19 +7,17 @@ from typing import List, Optional
 
 from django.http import Http404
 from ninja import Field, Router, Schema, Status
+from typing_extensions import TypeAliasType
+
+from luoshi.ledger.api import ERRORS
 
 from . import scope, services
 from .models import Group, Run
 
 router = Router(tags=["考核评价"])
 
-
-class Error(Schema):
-    detail: str
-    field: Optional[str] = None
-
-
-ERRORS = {401: Error, 403: Error, 404: Error, 422: Error}
+# a name of its own in the OpenAPI schema, not the "Status" shared with tasks, notices… (see ledger.api)
+RunStatus = TypeAliasType("RunStatus", Run.Status)
 
 
 class RunOut(Schema):
@@ -30,12 +28,12 @@ class RunOut(Schema):
     kind: str
     method: Run.Method
     normalisation: Run.Normalisation
-    status: Run.Status
+    status: RunStatus
     as_of: dt.date = Field(description="数据截至（生成时冻结）")
     published_at: Optional[dt.datetime]
 
 
-class RankingRow(Schema):
+class RunRankingRow(Schema):
     unit_id: int
     unit: str
     rank: int
@@ -47,7 +45,7 @@ class RankingRow(Schema):
 class RunDetail(RunOut):
     previous_run: Optional[int]
     indicators: List[dict] = Field(description="本次考核冻结的指标、方向、权重、上限")
-    ranking: List[RankingRow]
+    ranking: List[RunRankingRow]
 
 
 class LineOut(Schema):
@@ -83,7 +81,7 @@ class RunIn(Schema):
 
 
 def _ranking(run):
-    return [RankingRow(unit_id=s.unit_id, unit=s.unit_name, rank=s.rank, score=s.score,
+    return [RunRankingRow(unit_id=s.unit_id, unit=s.unit_name, rank=s.rank, score=s.score,
                        previous_rank=s.previous_rank, change=s.change)
             for s in run.scores.order_by("rank", "unit_name")]
 

@@ -12,6 +12,7 @@ from django.db.models import F
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
+from typing_extensions import TypeAliasType
 
 from luoshi.org.models import Person, Unit
 from luoshi.projects.services import actual_for
@@ -28,6 +29,11 @@ UnitKey = Annotated[Union[Id, str], Field(description="单位 id 或名称")]
 LeaderKey = Annotated[Union[Id, str], Field(description="分管领导的人员 id 或姓名")]
 # Same precision as Target.value, so an oversized number is a 422 and never reaches the database.
 TargetValue = Annotated[Decimal, Field(max_digits=18, decimal_places=4, allow_inf_nan=False)]
+# ninja files a schema under its bare class name: Task.Status, SupervisionNotice.Status and Run.Status would all
+# be "Status" (the last one overwriting the rest), so each model's choices get a name of their own
+TaskStatus = TypeAliasType("TaskStatus", Task.Status)
+NoticeStatus = TypeAliasType("NoticeStatus", SupervisionNotice.Status)
+InstructionStatus = TypeAliasType("InstructionStatus", Instruction.Status)
 
 
 class Pages(PageNumberPagination):
@@ -149,7 +155,7 @@ class NoticeOut(Schema):
     requirement: str = Field(description="督办要求")
     reply_due: dt.date = Field(description="答复期限")
     issued_at: dt.datetime
-    status: SupervisionNotice.Status
+    status: NoticeStatus
     reply: str
     replied_at: Optional[dt.datetime]
     escalated_at: Optional[dt.datetime]
@@ -163,7 +169,7 @@ class InstructionOut(Schema):
     unit: UnitRef = Field(description="承办单位")
     due: dt.date = Field(description="办理时限")
     created_at: dt.datetime
-    status: Instruction.Status
+    status: InstructionStatus
     reply: str = Field(description="落实情况")
     replied_at: Optional[dt.datetime]
 
@@ -197,7 +203,7 @@ class TaskOut(Schema):
     start_date: dt.date = Field(description="交办日期")
     deadline: Optional[dt.date] = Field(description="完成时限")
     cadence: int = Field(description="填报周期（天）")
-    status: Task.Status
+    status: TaskStatus
     progress: int = Field(description="进度（%）")
     last_report_at: Optional[dt.datetime]
     light: Light = Field(description="红黄绿灯")
@@ -321,13 +327,13 @@ class TaskFilters(Schema):
     unit: Optional[Id] = Field(None, description="牵头或责任单位 id")
     light: Optional[Light] = None
     leader: Optional[Id] = Field(None, description="分管领导的人员 id")
-    status: Optional[Task.Status] = None
+    status: Optional[TaskStatus] = None
     area: Optional[str] = Field(None, description="重点领域")
     q: Optional[str] = Field(None, max_length=100, description="编号、名称或内容包含的文字")
 
 
 class NoticeFilters(Schema):
-    status: Optional[SupervisionNotice.Status] = None
+    status: Optional[NoticeStatus] = None
     task: Optional[Id] = None
 
 
@@ -483,7 +489,7 @@ def reply_notice(request, notice_id: Id, payload: ReplyIn):
 
 @router.get("/instructions", response=List[InstructionOut], summary="领导批示列表")
 @paginate(Pages)
-def list_instructions(request, status: Optional[Instruction.Status] = None):
+def list_instructions(request, status: Optional[InstructionStatus] = None):
     instructions = scope.instructions_for(request.auth).select_related("leader", "unit")
     return instructions.filter(status=status) if status else instructions
 

@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
+from typing_extensions import TypeAliasType
 
 from luoshi.ledger.api import ERRORS, AuditOut, Error, Id, Pages, PersonRef, UnitRef
 from luoshi.ledger.models import AuditEntry, Light
@@ -25,6 +26,13 @@ router = Router(tags=["重点项目与招商"])
 Money = Annotated[Decimal, Field(ge=0, max_digits=14, decimal_places=2, allow_inf_nan=False)]
 Ref = Annotated[Union[Id, str], Field(description="id 或名称")]
 Month = Annotated[str, Field(pattern=r"^\d{4}-\d{2}$", description="月份，如 2021-06")]
+# names of their own in the OpenAPI schema (see ledger.api): Stage and Lead.Stage, Project.Category and
+# Problem.Category would otherwise share one name and one of each pair would be lost
+ProjectStage = TypeAliasType("ProjectStage", Stage)
+LeadStage = TypeAliasType("LeadStage", Lead.Stage)
+ProjectCategory = TypeAliasType("ProjectCategory", Project.Category)
+ProblemCategory = TypeAliasType("ProblemCategory", Problem.Category)
+ProblemStatus = TypeAliasType("ProblemStatus", Problem.Status)
 
 
 # --- output -------------------------------------------------------------------------------
@@ -37,7 +45,7 @@ class ProgrammeRef(Schema):
 class ProjectOut(Schema):
     id: int
     name: str = Field(description="项目名称")
-    category: Project.Category = Field(description="项目类别")
+    category: ProjectCategory = Field(description="项目类别")
     programme: Optional[ProgrammeRef] = Field(description="所属工程（三十工程、十件民生实事…）")
     township: Optional[UnitRef] = Field(description="所在乡镇")
     owner: str = Field(description="业主单位")
@@ -49,7 +57,7 @@ class ProjectOut(Schema):
     completed_investment: Decimal = Field(description="累计完成投资（万元）")
     provincial_key: bool = Field(description="纳入省重点项目计划")
     city_key: bool = Field(description="纳入市重点项目计划")
-    stage: Stage = Field(description="当前阶段")
+    stage: ProjectStage = Field(description="当前阶段")
     registered_on: dt.date = Field(description="入库日期")
     planned_preparation: Optional[dt.date]
     planned_construction: Optional[dt.date] = Field(description="计划开工")
@@ -65,7 +73,7 @@ class ProjectOut(Schema):
 
 class ChecklistItem(Schema):
     id: int
-    stage: Stage
+    stage: ProjectStage
     name: str
     required: bool = Field(description="进入下一阶段前必须办结")
     done_on: Optional[dt.date]
@@ -76,7 +84,7 @@ class PhotoOut(Schema):
     size: int
 
 
-class ReportOut(Schema):
+class MonthlyReportOut(Schema):
     id: int
     month: dt.date
     investment: Decimal = Field(description="本月完成投资（万元）")
@@ -89,11 +97,11 @@ class ReportOut(Schema):
 class ProblemOut(Schema):
     id: int
     project_id: int
-    category: Problem.Category
+    category: ProblemCategory
     text: str
     unit: UnitRef = Field(description="协调单位")
     deadline: dt.date
-    status: Problem.Status
+    status: ProblemStatus
     reply: str
     raised_at: dt.datetime
     replied_at: Optional[dt.datetime]
@@ -105,7 +113,7 @@ class ProjectDetail(ProjectOut):
     members: List[PersonRef] = Field(description="专班成员")
     checklist: List[ChecklistItem]
     problems: List[ProblemOut]
-    reports: List[ReportOut] = Field(description="最近 12 次月调度")
+    reports: List[MonthlyReportOut] = Field(description="最近 12 次月调度")
 
     @staticmethod
     def resolve_checklist(obj):
@@ -136,7 +144,7 @@ class LeadOut(Schema):
     amount_cny: Decimal = Field(description="折合人民币（万元）")
     above_100m: bool = Field(description="亿元以上")
     source: Lead.Source
-    stage: Lead.Stage
+    stage: LeadStage
     unit: UnitRef = Field(description="跟进单位")
     leader: Optional[PersonRef]
     signed_on: Optional[dt.date]
@@ -162,7 +170,7 @@ class FigureOut(Schema):
 # --- input --------------------------------------------------------------------------------
 
 class ProjectFields(Schema):
-    category: Project.Category = None
+    category: ProjectCategory = None
     programme: Optional[Ref] = None
     township: Optional[Ref] = None
     owner: str = Field(None, max_length=100)
@@ -182,11 +190,11 @@ class ProjectFields(Schema):
 
 class ProjectIn(ProjectFields):
     name: str = Field(max_length=100)
-    category: Project.Category
+    category: ProjectCategory
     leader: Ref
     lead_unit: Ref
     total_investment: Money
-    stage: Stage = Field(Stage.INTRODUCED, description="导入既有项目时可直接指定阶段")
+    stage: ProjectStage = Field(Stage.INTRODUCED, description="导入既有项目时可直接指定阶段")
 
 
 class ProjectPatch(ProjectFields):
@@ -197,9 +205,9 @@ class ProjectPatch(ProjectFields):
 
 
 class ProjectFilters(Schema):
-    stage: Optional[Stage] = None
+    stage: Optional[ProjectStage] = None
     programme: Optional[Id] = None
-    category: Optional[Project.Category] = None
+    category: Optional[ProjectCategory] = None
     light: Optional[Light] = None
     township: Optional[Id] = None
     q: Optional[str] = Field(None, max_length=100, description="项目名称或业主单位包含的文字")
@@ -209,20 +217,20 @@ class DoneIn(Schema):
     done_on: Optional[dt.date] = Field(None, description="完成日期，默认今天")
 
 
-class ReportIn(Schema):
+class MonthlyReportIn(Schema):
     month: Month
     investment: Money = Field(description="本月完成投资（万元）")
     progress: str = Field(description="形象进度")
 
 
 class ProblemIn(Schema):
-    category: Problem.Category
+    category: ProblemCategory
     text: str
     unit: Ref = Field(description="协调单位")
     deadline: dt.date
 
 
-class ReplyIn(Schema):
+class ProblemReplyIn(Schema):
     reply: str
 
 
@@ -241,7 +249,7 @@ class LeadIn(Schema):
 
 class ConvertIn(Schema):
     leader: Ref = Field(description="责任领导")
-    category: Project.Category
+    category: ProjectCategory
     lead_unit: Optional[Ref] = Field(None, description="责任单位，默认跟进单位")
     programme: Optional[Ref] = None
     township: Optional[Ref] = None
@@ -253,7 +261,7 @@ class FundsIn(Schema):
 
 
 class LeadFilters(Schema):
-    stage: Optional[Lead.Stage] = None
+    stage: Optional[LeadStage] = None
     source: Optional[Lead.Source] = None
     above_100m: Optional[bool] = None
 
@@ -283,7 +291,7 @@ def list_projects(request, filters: Query[ProjectFilters]):
 
 @router.get("/projects/problems", response=List[ProblemOut], summary="协调事项（本单位待办和所跟项目的）")
 @paginate(Pages)
-def list_problems(request, status: Optional[Problem.Status] = None):
+def list_problems(request, status: Optional[ProblemStatus] = None):
     problems = scope.problems_for(request.auth).select_related("unit")
     return problems.filter(status=status) if status else problems
 
@@ -328,14 +336,14 @@ def item_done(request, project_id: Id, item_id: Id, payload: DoneIn):
     return _detail(request.auth, project_id)
 
 
-@router.get("/projects/{project_id}/reports", response={200: List[ReportOut], **ERRORS}, summary="月调度记录")
+@router.get("/projects/{project_id}/reports", response={200: List[MonthlyReportOut], **ERRORS}, summary="月调度记录")
 def list_reports(request, project_id: Id):
     return scope.project_for(request.auth, project_id).reports.prefetch_related("photos")
 
 
-@router.post("/projects/{project_id}/reports", response={201: ReportOut, **ERRORS},
+@router.post("/projects/{project_id}/reports", response={201: MonthlyReportOut, **ERRORS},
              summary="填报月调度（同月再报即更正）")
-def report_month(request, project_id: Id, payload: ReportIn):
+def report_month(request, project_id: Id, payload: MonthlyReportIn):
     project = scope.project_for(request.auth, project_id)
     report = services.report_month(project, request.auth, payload.month, payload.investment, payload.progress)
     return Status(201, MonthlyReport.objects.prefetch_related("photos").get(pk=report.pk))
@@ -356,7 +364,7 @@ def raise_problem(request, project_id: Id, payload: ProblemIn):
 
 @router.post("/projects/problems/{problem_id}/reply", response={200: ProblemOut, **ERRORS},
              summary="答复协调事项（协调单位）")
-def reply_problem(request, problem_id: Id, payload: ReplyIn):
+def reply_problem(request, problem_id: Id, payload: ProblemReplyIn):
     problem = get_object_or_404(scope.problems_for(request.auth).select_related("project"), pk=problem_id)
     return services.reply_problem(problem, request.auth, payload.reply)
 

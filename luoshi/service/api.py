@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
+from typing_extensions import TypeAliasType
 
 from luoshi.ledger.api import ERRORS, Id, Pages, UnitRef
 from luoshi.ledger.services import LedgerError
@@ -17,6 +18,9 @@ from . import rates, scope, services
 from .models import ServiceCategory, ServiceRequest, Urgency
 
 router = Router(tags=["企业与群众诉求"])
+
+# a name of its own in the OpenAPI schema, not the "Status" shared with tasks, notices… (see ledger.api)
+RequestStatus = TypeAliasType("RequestStatus", ServiceRequest.Status)
 
 
 def _user(context):
@@ -72,7 +76,7 @@ class RequestOut(Schema):
     contact_phone: str = Field(description="联系电话（仅承办单位和督查室可见，其他人为 138****5678）")
     contact_masked: bool
     enterprise: Optional[str]
-    status: ServiceRequest.Status
+    status: RequestStatus
     unit: Optional[UnitRef] = Field(description="承办单位")
     suggested_unit: Optional[UnitRef] = Field(description="系统建议的承办单位")
     suggestion_reason: str
@@ -141,7 +145,7 @@ class RequestIn(Schema):
 
 
 class RequestFilters(Schema):
-    status: Optional[ServiceRequest.Status] = None
+    status: Optional[RequestStatus] = None
     unit: Optional[Id] = None
     category: Optional[str] = None
     q: Optional[str] = Field(None, max_length=100, description="编号或内容关键词")
@@ -152,15 +156,15 @@ class DispatchIn(Schema):
     note: str = ""
 
 
-class NoteIn(Schema):
+class RequestNoteIn(Schema):
     note: str = ""
 
 
-class ReasonIn(Schema):
+class RequestReasonIn(Schema):
     reason: str
 
 
-class ReplyIn(Schema):
+class RequestReplyIn(Schema):
     text: str
 
 
@@ -188,7 +192,7 @@ class DecisionIn(Schema):
     note: str = ""
 
 
-class RankingRow(Schema):
+class UnitRatesRow(Schema):
     rank: Optional[int]
     unit: UnitRef
     dispatched: int
@@ -262,18 +266,18 @@ def sign(request, request_id: Id):
 
 @router.post("/service/requests/{request_id}/contact", response={200: RequestDetail, **ERRORS},
              summary="记录已联系诉求人（承办单位）")
-def contact(request, request_id: Id, payload: NoteIn):
+def contact(request, request_id: Id, payload: RequestNoteIn):
     return _act(request, request_id, services.contact, payload.note)
 
 
 @router.post("/service/requests/{request_id}/return", response={200: RequestDetail, **ERRORS},
              summary="退单（承办单位，每件一次，写明理由）")
-def return_request(request, request_id: Id, payload: ReasonIn):
+def return_request(request, request_id: Id, payload: RequestReasonIn):
     return _act(request, request_id, services.return_request, payload.reason)
 
 
 @router.post("/service/requests/{request_id}/reply", response={200: RequestDetail, **ERRORS}, summary="答复（承办单位）")
-def reply(request, request_id: Id, payload: ReplyIn):
+def reply(request, request_id: Id, payload: RequestReplyIn):
     return _act(request, request_id, services.reply, payload.text)
 
 
@@ -320,7 +324,7 @@ def enterprises(request, key: Optional[bool] = None):
     return found if key is None else found.filter(is_key=key)
 
 
-@router.get("/service/rankings", response={200: List[RankingRow], **ERRORS},
+@router.get("/service/rankings", response={200: List[UnitRatesRow], **ERRORS},
             summary="月度排名（乡镇街道或部门；四率与综合得分）")
 def rankings(request, month: str = Query(..., pattern=r"^\d{4}-\d{2}$", description="如 2021-06"),
              kind: str = Query("township", pattern="^(township|department)$")):

@@ -83,6 +83,16 @@ def test_office_runs_and_publishes_through_pages(client, county, graded, setting
         assert client.get(url).status_code == 200
 
 
+def test_api_schema_names_the_runs_status_and_ranking_apart(client, db):
+    """Run.Status was published as the "Status" of tasks or notices, the ranking row as the requests' one."""
+    schema = client.get("/api/openapi.json").json()
+    components = schema["components"]["schemas"]
+    assert components["RunStatus"]["enum"] == Run.Status.values
+    assert components["RunOut"]["properties"]["status"]["$ref"].endswith("/RunStatus")
+    assert components["RunDetail"]["properties"]["ranking"]["items"]["$ref"].endswith("/RunRankingRow")
+    assert "previous_rank" in components["RunRankingRow"]["properties"]
+
+
 def test_api(client, county, june):
     client.force_login(county.clerk_a)
     data = client.get(f"/api/evaluation/runs/{june.pk}").json()

@@ -6,9 +6,13 @@ import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 from django.utils import timezone
+from ninja import Router, Schema
+from ninja.errors import ConfigError
 
 from luoshi.ledger import services
-from luoshi.ledger.models import AuditEntry, Document, Milestone, ProgressReport, Target, Task
+from luoshi.api import LuoshiAPI
+from luoshi.ledger.models import (AuditEntry, Document, Instruction, Milestone, ProgressReport, SupervisionNotice,
+                                  Target, Task)
 from luoshi.org.models import ApiToken
 
 
@@ -98,6 +102,38 @@ def test_session_auth_reads_and_needs_csrf_to_write(county, task):
     accepted = client.post(f"/api/tasks/{task.pk}/reports", body, content_type="application/json",
                            HTTP_X_CSRFTOKEN=token)
     assert accepted.status_code == 201
+
+
+def _schema():
+    return Client().get("/api/openapi.json").json()
+
+
+def test_each_models_choices_have_a_name_of_their_own_in_the_schema(db):
+    """Task.Status, SupervisionNotice.Status … were all published as one "Status" holding the last one's values."""
+    schema = _schema()
+    components = schema["components"]["schemas"]
+    assert "Status" not in components
+    for name, choices in [("TaskStatus", Task.Status), ("NoticeStatus", SupervisionNotice.Status),
+                          ("InstructionStatus", Instruction.Status)]:
+        assert components[name]["enum"] == choices.values
+    assert components["TaskOut"]["properties"]["status"]["$ref"].endswith("/TaskStatus")
+    assert components["NoticeOut"]["properties"]["status"]["$ref"].endswith("/NoticeStatus")
+    notice_filter = next(p for p in schema["paths"]["/api/notices"]["get"]["parameters"] if p["name"] == "status")
+    assert {"$ref": "#/components/schemas/NoticeStatus"} in notice_filter["schema"]["anyOf"]
+
+
+def test_two_different_schemas_with_one_name_are_refused():
+    def router_with(field):
+        Thing = type("Thing", (Schema,), {"__annotations__": {field: int}})  # same name, different fields
+        router = Router()
+        router.get(f"/{field}", response=Thing)(lambda request: None)
+        return router
+
+    api = LuoshiAPI(urls_namespace="two-things")
+    api.add_router("", router_with("a"))
+    api.add_router("", router_with("b"))
+    with pytest.raises(ConfigError, match="'Thing'"):
+        api.get_openapi_schema(path_prefix="")
 
 
 # --- org ----------------------------------------------------------------------------------

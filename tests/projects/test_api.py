@@ -31,6 +31,29 @@ def test_schema_lists_the_project_paths(db):
         assert path in paths, path
 
 
+def test_schema_keeps_apart_choices_and_bodies_that_share_a_class_name(db):
+    """Stage and Lead.Stage, Project.Category and Problem.Category, the monthly report and the task's progress
+    report, the problem's reply and a notice's reply each shared one name, so one of each pair was published for
+    both (the fuzzer read a lead's stage "talking" as invalid)."""
+    schema = Client().get("/api/openapi.json").json()
+    components = schema["components"]["schemas"]
+    for name, choices in [("ProjectStage", Stage), ("LeadStage", Lead.Stage), ("ProjectCategory", Project.Category),
+                          ("ProblemCategory", Problem.Category), ("ProblemStatus", Problem.Status)]:
+        assert components[name]["enum"] == choices.values, name
+    assert components["LeadOut"]["properties"]["stage"]["$ref"].endswith("/LeadStage")
+    assert components["ProjectOut"]["properties"]["stage"]["$ref"].endswith("/ProjectStage")
+    assert components["ProblemOut"]["properties"]["category"]["$ref"].endswith("/ProblemCategory")
+
+    def body(path):
+        ref = schema["paths"][path]["post"]["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+        return components[ref.rsplit("/", 1)[1]]
+
+    assert set(body("/api/projects/{project_id}/reports")["required"]) == {"month", "investment", "progress"}
+    assert body("/api/projects/problems/{problem_id}/reply")["required"] == ["reply"]
+    listed = schema["paths"]["/api/projects/{project_id}/reports"]["get"]["responses"]["200"]
+    assert listed["content"]["application/json"]["schema"]["items"]["$ref"].endswith("/MonthlyReportOut")
+
+
 def test_create_list_and_filter(county, project, other_project):
     response = call(county.office, "post", "projects", {
         "name": "新一中", "category": "livelihood", "leader": county.leader.person.pk, "lead_unit": "发改委",

@@ -25,6 +25,25 @@ def world(svc):
     return svc
 
 
+def test_api_schema_names_the_requests_status_and_bodies_apart(db):
+    """ServiceRequest.Status was published as the one "Status" of every model, and the reply, return and contact
+    bodies under the ledger's names (a reply documented as {"reply"} where the API reads {"text"})."""
+    schema = Client().get("/api/openapi.json").json()
+    components = schema["components"]["schemas"]
+    assert components["RequestStatus"]["enum"] == ServiceRequest.Status.values
+    assert components["RequestOut"]["properties"]["status"]["$ref"].endswith("/RequestStatus")
+
+    def body(action):
+        operation = schema["paths"][f"/api/service/requests/{{request_id}}/{action}"]["post"]
+        return components[operation["requestBody"]["content"]["application/json"]["schema"]["$ref"].rsplit("/")[-1]]
+
+    assert body("reply")["required"] == ["text"]
+    assert body("return")["required"] == ["reason"]
+    assert set(body("contact")["properties"]) == {"note"}
+    ranking = schema["paths"]["/api/service/rankings"]["get"]["responses"]["200"]["content"]["application/json"]
+    assert ranking["schema"]["items"]["$ref"].endswith("/UnitRatesRow")
+
+
 def page(user, url, method="get", **data):
     client = Client()
     if user is not None:
