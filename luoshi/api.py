@@ -3,11 +3,14 @@
 Auth: `Authorization: Bearer <ApiToken.key>`, or the web session (with CSRF on unsafe methods)
 for the pages' own scripts. Errors are JSON {"detail": 中文说明, ...}; the status says what kind.
 """
+import re
+
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, ConfigError, HttpError
+from ninja.errors import ValidationError as InputInvalid
 from ninja.openapi.schema import OpenAPISchema
 from ninja.renderers import JSONRenderer
 from ninja.security import APIKeyCookie, HttpBearer
@@ -64,12 +67,31 @@ class OneSchemaPerName(OpenAPISchema):
 
 
 class LuoshiAPI(NinjaAPI):
-    """Its OpenAPI schema refuses two different schemas with one name (see OneSchemaPerName)."""
+    """Declares, on every operation, the errors that come from the API's own layers and not from its view.
+
+    Any operation may answer 401 (auth is API-wide); one that takes input may answer 422 (validation, below); one
+    with a body may answer 400 (not JSON); an unsafe one may answer 403 (CSRF on a web session). The views'
+    decorators declare the rest (their 403/404/409/422 from the rules).
+    """
 
     def get_openapi_schema(self, *, path_prefix=None, path_params=None):
         if path_prefix is None:
             path_prefix = self.get_root_path(path_params or {})
-        return OneSchemaPerName(self, path_prefix)
+        schema = OneSchemaPerName(self, path_prefix)
+        error = {"description": "错误", "content": {"application/json": {"schema": {
+            "$ref": "#/components/schemas/Error"}}}}
+        for operations in schema["paths"].values():
+            for method, operation in operations.items():
+                codes = {401}
+                if operation.get("parameters") or "requestBody" in operation:
+                    codes.add(422)
+                if "requestBody" in operation:
+                    codes.add(400)
+                if method not in ("get", "head", "options"):
+                    codes.add(403)
+                for code in sorted(codes):
+                    operation["responses"].setdefault(code, error)
+        return schema
 
 
 api = LuoshiAPI(title="落实 Luoshi API", version="1", urls_namespace="api", auth=[TokenAuth(), SessionAuth()],
@@ -92,6 +114,77 @@ def unauthenticated(request, exc):
     response = _error(request, 401, "请先登录或提供有效的 API 令牌")
     response["WWW-Authenticate"] = "Bearer"
     return response
+
+
+# pydantic's error types in Chinese; anything not listed is "取值无效"
+INPUT_ERRORS = {
+    "missing": "必填",
+    "int_type": "应为整数", "int_parsing": "应为整数", "int_from_float": "应为整数",
+    "float_type": "应为数字", "float_parsing": "应为数字", "decimal_type": "应为数字", "decimal_parsing": "应为数字",
+    "finite_number": "应为有限的数字",
+    "decimal_max_digits": "数字位数过多（最多 {max_digits} 位）",
+    "decimal_max_places": "小数位数过多（最多 {decimal_places} 位）",
+    "decimal_whole_digits": "整数部分位数过多（最多 {whole_digits} 位）",
+    "greater_than_equal": "不能小于 {ge}", "greater_than": "应大于 {gt}",
+    "less_than_equal": "不能大于 {le}", "less_than": "应小于 {lt}",
+    "string_type": "应为文字", "string_too_long": "不超过 {max_length} 个字",
+    "string_pattern_mismatch": "格式不正确", "string_unicode": "应为有效的文字",
+    "enum": "取值无效，可选：{expected}", "literal_error": "取值无效，可选：{expected}",
+    "bool_type": "应为 true 或 false", "bool_parsing": "应为 true 或 false",
+    "date_type": "应为日期，如 2021-06-30", "date_parsing": "应为日期，如 2021-06-30",
+    "date_from_datetime_parsing": "应为日期，如 2021-06-30", "date_from_datetime_inexact": "应为日期，如 2021-06-30",
+    "list_type": "应为列表", "dict_type": "应为对象", "model_type": "应为对象", "model_attributes_type": "应为对象",
+    "too_short": "至少 {min_length} 项", "too_long": "最多 {max_length} 项",
+    "json_invalid": "不是有效的 JSON",
+}
+# the tag pydantic puts in an error's location for each member of a union (our unions are "id or name")
+UNION_TAGS = {"int", "str", "constrained-int", "constrained-str"}
+
+
+def _input_error(error):
+    """(field, 中文说明) for one of ninja's validation errors, e.g. ("targets[0].value", "应为数字")."""
+    loc = list(error.get("loc", ()))[1:]  # drop "body" / "query" / "path"
+    if loc and loc[0] == "payload":
+        loc = loc[1:]  # the view's body parameter, not a field the caller sent
+    in_union = bool(loc) and loc[-1] in UNION_TAGS
+    if in_union:
+        loc = loc[:-1]
+    field = "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in loc).lstrip(".") or None
+    kind = error.get("type", "")
+    if in_union:
+        reason = "应为 id（正整数）或名称"
+    elif kind == "string_too_short":
+        reason = "不能为空" if error.get("ctx", {}).get("min_length") == 1 else "至少 {min_length} 个字"
+    else:
+        reason = INPUT_ERRORS.get(kind, "取值无效")
+    ctx = dict(error.get("ctx", {}))
+    if "expected" in ctx:  # pydantic's "'a', 'b' or 'c'"
+        ctx["expected"] = "、".join(re.findall(r"'([^']*)'", str(ctx["expected"]))) or ctx["expected"]
+    try:
+        reason = reason.format(**ctx)
+    except (KeyError, IndexError):
+        pass
+    return field, reason
+
+
+@api.exception_handler(InputInvalid)
+def input_invalid(request, exc):
+    """Input that does not fit the schema: 422 with the first field at fault, in Chinese, like the rules' errors."""
+    found = [_input_error(error) for error in exc.errors] or [(None, "取值无效")]
+    field, reason = found[0]
+    detail = f"{field or '请求体'}：{reason}"
+    others = len({f for f, _ in found} - {field})  # by field: "id or name" fails once per member of the union
+    if others:
+        detail += f"（另有 {others} 处错误）"
+    return _error(request, 422, detail, field=field)
+
+
+@api.exception_handler(HttpError)
+def http_error(request, exc):
+    if exc.status_code == 400 and exc.__cause__ is not None:
+        # ninja's "Cannot parse request body": the body is not JSON (or not UTF-8)
+        return _error(request, 400, "请求体不是有效的 JSON", field=None)
+    return _error(request, exc.status_code, str(exc))
 
 
 @api.exception_handler(Http404)

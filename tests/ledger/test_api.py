@@ -108,6 +108,22 @@ def _schema():
     return Client().get("/api/openapi.json").json()
 
 
+def test_every_operation_declares_the_errors_of_the_apis_own_layers(db):
+    """Auth (401), input validation (422), a body that is not JSON (400), CSRF on a session (403): any operation
+    may give them, so each declares them, with the Error body they have."""
+    operations = [(method, path, op) for path, ops in _schema()["paths"].items() for method, op in ops.items()]
+    assert len(operations) > 60
+    for method, path, operation in operations:
+        codes = set(operation["responses"])
+        assert "401" in codes, (method, path)
+        assert ("422" in codes) >= bool(operation.get("parameters") or "requestBody" in operation), (method, path)
+        assert ("400" in codes) >= ("requestBody" in operation), (method, path)
+        assert ("403" in codes) >= (method != "get"), (method, path)
+        assert operation["responses"]["401"]["content"]["application/json"]["schema"] == {
+            "$ref": "#/components/schemas/Error"}
+    assert call(None, "get", "me").json() == {"detail": "请先登录或提供有效的 API 令牌"}
+
+
 def test_each_models_choices_have_a_name_of_their_own_in_the_schema(db):
     """Task.Status, SupervisionNotice.Status … were all published as one "Status" holding the last one's values."""
     schema = _schema()
@@ -134,6 +150,26 @@ def test_two_different_schemas_with_one_name_are_refused():
     api.add_router("", router_with("b"))
     with pytest.raises(ConfigError, match="'Thing'"):
         api.get_openapi_schema(path_prefix="")
+
+
+@pytest.mark.parametrize("method,path,body,field,detail", [
+    ("get", "tasks?unit=abc", None, "unit", "unit：应为整数"),
+    ("get", "tasks?page_size=5000", None, "page_size", "page_size：不能大于 1000"),
+    ("get", "notices?status=lost", None, "status", "status：取值无效，可选：open、replied、escalated"),
+    ("patch", "tasks/{task}", {"version": 1, "title": ""}, "title", "title：不能为空"),
+    ("patch", "tasks/{task}", {"title": "x"}, "version", "version：必填"),
+    ("post", "tasks", {"co_units": [0]}, "co_units[0]", "co_units[0]：应为 id（正整数）或名称"),
+    ("post", "tasks", {"targets": [{"value": "很多"}]}, "targets[0].value", "targets[0].value：应为数字"),
+    ("post", "tasks", {"deadline": "2021-13-01"}, "deadline", "deadline：应为日期，如 2021-06-30"),
+    ("post", "tasks/{task}/reports", {"text": "x"}, "percent", "percent：必填"),
+    ("post", "tasks/{task}/reports", {"percent": 50, "text": "x", "done": "也许"}, "done", "done：应为 true 或 false"),
+    ("post", "tasks/{task}/reports", {"percent": "x", "text": 1}, "percent", "percent：应为整数（另有 1 处错误）"),
+])
+def test_input_that_does_not_fit_the_schema_is_422_in_chinese_naming_the_field(county, task, method, path, body,
+                                                                                field, detail):
+    response = call(county.office, method, path.format(task=task.pk), body)
+    assert response.status_code == 422
+    assert response.json() == {"detail": detail, "field": field}
 
 
 # --- org ----------------------------------------------------------------------------------
@@ -296,7 +332,8 @@ def test_create_task_malformed_input_is_422(county, body):
 def test_create_task_not_json_is_an_error_not_a_500(county):
     response = Client().post("/api/tasks", "{not json", content_type="application/json",
                              HTTP_AUTHORIZATION="Bearer " + ApiToken.objects.create(user=county.office).key)
-    assert 400 <= response.status_code < 500
+    assert response.status_code == 400
+    assert response.json() == {"detail": "请求体不是有效的 JSON", "field": None}
 
 
 def test_office_edits_a_task(county, task):
