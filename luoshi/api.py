@@ -12,6 +12,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, ConfigError, HttpError
 from ninja.errors import ValidationError as InputInvalid
 from ninja.openapi.schema import OpenAPISchema
+from ninja.parser import Parser
 from ninja.renderers import JSONRenderer
 from ninja.security import APIKeyCookie, HttpBearer
 from ninja.utils import check_csrf
@@ -31,8 +32,60 @@ class ReadableJSON(JSONRenderer):
     json_dumps_params = {"ensure_ascii": False}  # Chinese stays readable in curl and logs
 
 
+def _unstorable(text):
+    """Text no database column can hold: NUL (PostgreSQL refuses it) or lone surrogates (not encodable as UTF-8)."""
+    if "\x00" in text:
+        return True
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def _first_unstorable(data, where):
+    """The location of the first string in parsed input (keys included) a database cannot store, or None."""
+    stack = [(data, where)]
+    while stack:  # not recursive: deeply nested JSON must not overflow the stack
+        value, loc = stack.pop()
+        if isinstance(value, str):
+            if _unstorable(value):
+                return loc
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                if isinstance(key, str) and _unstorable(key):
+                    return loc
+                stack.append((item, loc + (key,)))
+        elif isinstance(value, list):
+            stack.extend((item, loc + (i,)) for i, item in enumerate(value))
+    return None
+
+
+class StorableTextParser(Parser):
+    """Refuses input text the database cannot store, so it is a 422 naming the field and not a 500 from the
+    database (Django's forms do the same with ProhibitNullCharactersValidator)."""
+
+    def parse_body(self, request):
+        data = super().parse_body(request)
+        self._check(data, ("body",))
+        return data
+
+    def parse_querydict(self, data, list_fields, request):
+        result = super().parse_querydict(data, list_fields, request)
+        self._check(result, ("query",))
+        return result
+
+    @staticmethod
+    def _check(data, where):
+        loc = _first_unstorable(data, where)
+        if loc is not None:
+            raise InputInvalid([{"type": "unstorable_text", "loc": loc, "msg": "unstorable text"}])
+
+
 class TokenAuth(HttpBearer):
     def authenticate(self, request, token):
+        if _unstorable(token):
+            return None  # the database could not even look such a token up
         found = ApiToken.objects.select_related("user").filter(key=token).first()
         if found and found.user.is_active:
             return found.user
@@ -48,6 +101,8 @@ class SessionAuth(APIKeyCookie):
         super().__init__(csrf=False)
 
     def authenticate(self, request, key):
+        if key and _unstorable(key):
+            return None  # loading such a session would be a database error on PostgreSQL, not "no session"
         if not request.user.is_authenticated:
             return None
         if check_csrf(request):
@@ -95,7 +150,7 @@ class LuoshiAPI(NinjaAPI):
 
 
 api = LuoshiAPI(title="落实 Luoshi API", version="1", urls_namespace="api", auth=[TokenAuth(), SessionAuth()],
-               renderer=ReadableJSON(),
+               renderer=ReadableJSON(), parser=StorableTextParser(),
                description="县级督查系统：任务台账、进度填报、目标值、督办单、领导批示。"
                            "认证：`Authorization: Bearer <令牌>`（令牌在系统管理中创建）。")
 api.add_router("", org_router)
@@ -136,6 +191,7 @@ INPUT_ERRORS = {
     "list_type": "应为列表", "dict_type": "应为对象", "model_type": "应为对象", "model_attributes_type": "应为对象",
     "too_short": "至少 {min_length} 项", "too_long": "最多 {max_length} 项",
     "json_invalid": "不是有效的 JSON",
+    "unstorable_text": "不能包含空字符（\\u0000）或无效的 Unicode 字符",
 }
 # the tag pydantic puts in an error's location for each member of a union (our unions are "id or name")
 UNION_TAGS = {"int", "str", "constrained-int", "constrained-str"}
@@ -181,6 +237,8 @@ def input_invalid(request, exc):
 
 @api.exception_handler(HttpError)
 def http_error(request, exc):
+    if isinstance(exc.__cause__, InputInvalid):  # the body parsed, but StorableTextParser refused its text
+        return input_invalid(request, exc.__cause__)
     if exc.status_code == 400 and exc.__cause__ is not None:
         # ninja's "Cannot parse request body": the body is not JSON (or not UTF-8)
         return _error(request, 400, "请求体不是有效的 JSON", field=None)

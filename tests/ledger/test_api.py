@@ -172,6 +172,34 @@ def test_input_that_does_not_fit_the_schema_is_422_in_chinese_naming_the_field(c
     assert response.json() == {"detail": detail, "field": field}
 
 
+@pytest.mark.parametrize("method,path,body,field", [
+    ("get", "tasks?q=%00", None, "q"),
+    ("get", "tasks?area=a%00", None, "area"),
+    ("get", "projects?q=%00", None, "q"),
+    ("get", "service/requests?category=%00", None, "category"),
+    ("post", "tasks/{task}/reports", {"percent": 10, "text": "已\x00开工"}, "text"),
+    ("post", "tasks/{task}/reports", {"percent": 10, "text": "已\ud800开工"}, "text"),
+    ("post", "tasks", {"title": "x", "lead_unit": "河阳\x00镇"}, "lead_unit"),
+    ("post", "tasks", {"title": "x", "lead_unit": "河阳镇", "targets": [{"text": "\x00"}]}, "targets[0].text"),
+    ("post", "service/requests", {"category": "roads", "description": "路灯不亮", "contact_name": "张三",
+                                  "contact_phone": "13812345678", "attributes": {"k\x00": 1}}, "attributes"),
+])
+def test_text_no_database_can_store_is_422_naming_the_field(county, task, method, path, body, field):
+    """NUL is refused by PostgreSQL and lone surrogates by both databases' UTF-8: that was a 500."""
+    before = (Task.objects.count(), ProgressReport.objects.count())
+    response = call(county.office, method, path.format(task=task.pk), body)
+    assert response.status_code == 422
+    assert response.json() == {"detail": f"{field}：不能包含空字符（\\u0000）或无效的 Unicode 字符", "field": field}
+    assert (Task.objects.count(), ProgressReport.objects.count()) == before
+
+
+def test_a_token_or_session_cookie_no_database_can_store_is_401(county):
+    assert Client().get("/api/tasks", HTTP_AUTHORIZATION="Bearer abc\x00def").status_code == 401
+    client = Client()
+    client.cookies["sessionid"] = "abcdefgh\x00ijklmnop"
+    assert client.get("/api/tasks").status_code == 401
+
+
 # --- org ----------------------------------------------------------------------------------
 
 def test_units_me_and_people(county):
