@@ -240,6 +240,15 @@ def _task_type():
     return ContentType.objects.get_for_model(Task)
 
 
+# what luoshi.api's Conflict handler answers when the version sent is not the current one
+class TaskConflictOut(Error):
+    current: TaskDetail = Field(description="他人保存的最新内容")
+
+
+class TargetConflictOut(Error):
+    current: TargetOut = Field(description="目标值的最新内容")
+
+
 # --- input --------------------------------------------------------------------------------
 
 class TargetIn(Schema):
@@ -366,7 +375,8 @@ def create_task(request, payload: TaskIn):
     return Status(201, _detail(request.auth, task.pk))
 
 
-@router.patch("/tasks/{task_id}", response={200: TaskDetail, **ERRORS}, summary="修改任务（督查室，带 version）")
+@router.patch("/tasks/{task_id}", response={200: TaskDetail, 409: TaskConflictOut, **ERRORS},
+              summary="修改任务（督查室，带 version；他人已修改时 409）")
 def update_task(request, task_id: Id, payload: TaskPatch):
     user = request.auth
     task = scope.task_for(user, task_id)
@@ -447,13 +457,15 @@ def fill_target(request, target_id: Id, payload: FillIn):
     return services.fill_target(_target(request.auth, target_id), request.auth, payload.value, payload.note)
 
 
-@router.post("/targets/{target_id}/confirm", response={200: TargetOut, **ERRORS}, summary="确认目标值（督查室）")
+@router.post("/targets/{target_id}/confirm", response={200: TargetOut, 409: TargetConflictOut, **ERRORS},
+             summary="确认目标值（督查室）")
 def confirm_target(request, target_id: Id, version: Optional[int] = None):
     """`?version=` is the version the office saw; a value changed since gives 409."""
     return services.confirm_target(_target(request.auth, target_id), request.auth, version=version)
 
 
-@router.post("/targets/{target_id}/return", response={200: TargetOut, **ERRORS}, summary="退回目标值（督查室）")
+@router.post("/targets/{target_id}/return", response={200: TargetOut, 409: TargetConflictOut, **ERRORS},
+             summary="退回目标值（督查室）")
 def return_target(request, target_id: Id, payload: NoteIn):
     return services.return_target(_target(request.auth, target_id), request.auth, payload.note,
                                   version=payload.version)

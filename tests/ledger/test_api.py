@@ -124,6 +124,20 @@ def test_every_operation_declares_the_errors_of_the_apis_own_layers(db):
     assert call(None, "get", "me").json() == {"detail": "请先登录或提供有效的 API 令牌"}
 
 
+def test_conflicts_are_declared_with_the_current_object(db):
+    schema = _schema()
+    paths, components = schema["paths"], schema["components"]["schemas"]
+
+    def conflict(path, method):
+        return paths[path][method]["responses"]["409"]["content"]["application/json"]["schema"]["$ref"]
+
+    assert conflict("/api/tasks/{task_id}", "patch").endswith("/TaskConflictOut")
+    assert components["TaskConflictOut"]["properties"]["current"]["$ref"].endswith("/TaskDetail")
+    for path in ["/api/targets/{target_id}/confirm", "/api/targets/{target_id}/return"]:
+        assert conflict(path, "post").endswith("/TargetConflictOut")
+    assert components["TargetConflictOut"]["properties"]["current"]["$ref"].endswith("/TargetOut")
+
+
 def test_each_models_choices_have_a_name_of_their_own_in_the_schema(db):
     """Task.Status, SupervisionNotice.Status … were all published as one "Status" holding the last one's values."""
     schema = _schema()
