@@ -260,10 +260,11 @@ class TargetIn(Schema):
 
 
 class TaskIn(Schema):
-    title: str = Field("", description="任务名称（空则取任务内容）")
+    # the model's lengths: a longer value is a 422, not silently cut (only a title taken from the text is cut)
+    title: str = Field("", max_length=200, description="任务名称（空则取任务内容）")
     text: str = Field("", description="任务内容")
-    section: str = ""
-    area: str = Field("", description="重点领域")
+    section: str = Field("", max_length=200)
+    area: str = Field("", max_length=50, description="重点领域")
     lead_unit: Optional[UnitKey] = None
     co_units: List[UnitKey] = []
     leader: Optional[LeaderKey] = None

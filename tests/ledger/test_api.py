@@ -378,6 +378,17 @@ def test_create_task_not_json_is_an_error_not_a_500(county):
     assert response.json() == {"detail": "请求体不是有效的 JSON", "field": None}
 
 
+@pytest.mark.parametrize("field,limit", [("title", 200), ("section", 200), ("area", 50)])
+def test_create_task_refuses_what_is_longer_than_the_model_instead_of_cutting_it(county, field, limit):
+    body = {"title": "新任务", "lead_unit": county.town_a.pk, "deadline": "2031-06-30", field: "长" * (limit + 1)}
+    response = call(county.office, "post", "tasks", body)
+    assert response.status_code == 422
+    assert response.json() == {"detail": f"{field}：不超过 {limit} 个字", "field": field}
+    assert not Task.objects.exists()
+    body[field] = "长" * limit
+    assert call(county.office, "post", "tasks", body).json()[field] == "长" * limit
+
+
 def test_office_edits_a_task(county, task):
     response = call(county.office, "patch", f"tasks/{task.pk}", {
         "version": task.version, "title": "新标题", "deadline": "2031-06-30", "lead_unit": county.commerce.pk,
