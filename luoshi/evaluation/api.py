@@ -9,7 +9,7 @@ from django.http import Http404
 from ninja import Field, Router, Schema, Status
 from typing_extensions import TypeAliasType
 
-from luoshi.ledger.api import ERRORS
+from luoshi.ledger.api import ERRORS, Id
 
 from . import scope, services
 from .models import Group, Run
@@ -97,13 +97,13 @@ def list_runs(request):
 
 
 @router.get("/evaluation/runs/{run_id}", response={200: RunDetail, **ERRORS}, summary="考核排名")
-def get_run(request, run_id: int):
+def get_run(request, run_id: Id):
     return _detail(scope.run_for(request.auth, run_id))
 
 
 @router.get("/evaluation/runs/{run_id}/units/{unit_id}", response={200: BreakdownOut, **ERRORS},
             summary="单位得分明细（本单位、督查室、主要领导）")
-def get_breakdown(request, run_id: int, unit_id: int):
+def get_breakdown(request, run_id: Id, unit_id: Id):
     run = scope.run_for(request.auth, run_id)
     scope.require_unit(request.auth, unit_id)
     if not run.scores.filter(unit=unit_id).exists():
@@ -126,6 +126,6 @@ def create_run(request, payload: RunIn):
 
 
 @router.post("/evaluation/runs/{run_id}/publish", response={200: RunDetail, **ERRORS}, summary="发布考核（不可撤回）")
-def publish_run(request, run_id: int):
+def publish_run(request, run_id: Id):
     run = scope.run_for(request.auth, run_id)
     return _detail(services.publish_run(run, request.auth))

@@ -93,6 +93,15 @@ def test_api_schema_names_the_runs_status_and_ranking_apart(client, db):
     assert "previous_rank" in components["RunRankingRow"]["properties"]
 
 
+def test_api_ids_out_of_range_are_422_not_500(client, county, june):
+    client.force_login(county.office)
+    # the unit id reached the database unchecked: SQLite cannot even hold it (OverflowError, a 500)
+    response = client.get(f"/api/evaluation/runs/{june.pk}/units/{10**20}")
+    assert response.status_code == 422 and response.json()["field"] == "unit_id"
+    assert client.get(f"/api/evaluation/runs/{10**20}").json()["field"] == "run_id"
+    assert client.get(f"/api/evaluation/runs/{june.pk}/units/{county.town_a.pk}").status_code == 200
+
+
 def test_api(client, county, june):
     client.force_login(county.clerk_a)
     data = client.get(f"/api/evaluation/runs/{june.pk}").json()
