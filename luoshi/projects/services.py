@@ -360,6 +360,7 @@ def report_month(project, user, month, investment, progress, files=()):
         current = Project.objects.select_for_update().get(pk=project.pk)
         report = MonthlyReport.objects.filter(project=current, month=month).first()
         before = report.investment if report else None
+        _check_totals(current, month.year, investment - (before or 0))
         if report is None:
             report = MonthlyReport(project=current, month=month, year_to_date=0)
         report.investment, report.progress, report.author = investment, progress, user
@@ -377,6 +378,14 @@ def report_month(project, user, month, investment, progress, files=()):
               {f"{month:%Y-%m}完成投资": (before, investment)})
     report.refresh_from_db()
     return report
+
+
+def _check_totals(project, year, change):
+    """The project's total and the year's running total after a report must still fit MONEY: checked before
+    anything is written, as PostgreSQL refuses a larger number and SQLite stores one it cannot read back."""
+    year_total = MonthlyReport.objects.filter(project=project, month__year=year).aggregate(total=Sum("investment"))
+    if max(project.completed_investment, year_total["total"] or 0) + change >= MONEY_LIMIT:
+        raise LedgerError("累计完成投资超出可记录的范围，请核对本月完成投资", "investment")
 
 
 def _year_to_date(project, year):
@@ -480,14 +489,17 @@ def send_reminders(on=None):
 
 # --- the pipeline -------------------------------------------------------------------------
 
-def to_cny(amount, currency):
+def to_cny(amount, currency, field="amount"):
     """万 of a currency → 万元, at the rate table's rate."""
     if currency == "CNY":
         return amount
     rate = ExchangeRate.objects.filter(currency=currency).first()
     if rate is None:
         raise LedgerError(f"币种“{currency}”没有汇率，请先在系统管理中添加", "currency")
-    return (amount * rate.rate).quantize(Decimal("0.01"))
+    cny = (amount * rate.rate).quantize(Decimal("0.01"))
+    if cny >= MONEY_LIMIT:  # fits in its currency, not in 万元 (see _check_totals for why it must fit)
+        raise LedgerError(f"折合人民币 {cny} 万元超出可记录的范围，请核对金额和币种", field)
+    return cny
 
 
 def create_lead(user, name, investor, amount, source, unit, currency="CNY", amount_cny=None, leader=None,

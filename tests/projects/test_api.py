@@ -121,6 +121,35 @@ def test_stage_items_reports_and_problems(county, project, frozen):
     assert actions[0] == "办结协调事项" and actions[-1] == "新建项目" and "进入下一阶段" in actions
 
 
+def test_reports_that_would_overflow_the_totals_are_422_and_change_nothing(county, project, frozen):
+    """Each month fits MONEY (12 digits before the point) but their sum did not: a 500 from PostgreSQL, and on
+    SQLite a stored total it could not read back, so the project itself then gave 500s."""
+    most = "999999999999.99"
+    assert call(county.clerk_a, "post", f"projects/{project.pk}/reports",
+                {"month": "2021-05", "investment": most, "progress": "x"}).status_code == 201
+    over = call(county.clerk_a, "post", f"projects/{project.pk}/reports",
+                {"month": "2021-06", "investment": "1", "progress": "x"})
+    assert over.status_code == 422 and over.json()["field"] == "investment"
+    assert [r["month"] for r in call(county.office, "get", f"projects/{project.pk}/reports").json()] == ["2021-05-01"]
+    assert call(county.office, "get", f"projects/{project.pk}").json()["completed_investment"] == most
+    # correcting the same month replaces its amount, so it still fits
+    assert call(county.clerk_a, "post", f"projects/{project.pk}/reports",
+                {"month": "2021-05", "investment": most, "progress": "更正"}).status_code == 201
+
+
+def test_amounts_whose_conversion_to_cny_would_overflow_are_422(county, lead, frozen):
+    body = {"name": "外资", "investor": "外资", "amount": "999999999999.99", "currency": "USD", "source": "abroad",
+            "unit": county.commerce.pk}
+    refused = call(county.office, "post", "leads", body)
+    assert refused.status_code == 422 and refused.json()["field"] == "amount"
+    assert not Lead.objects.filter(name="外资").exists()
+    dollars = services.create_lead(county.office, "美元项目", "外资", "100", "abroad", county.commerce, currency="USD")
+    services.advance_lead(dollars, county.office)
+    funds = call(county.office, "post", f"leads/{dollars.pk}/funds", {"month": "2021-07", "amount": "999999999999.99"})
+    assert funds.status_code == 422 and funds.json()["field"] == "amount"
+    assert call(county.office, "get", f"leads/{dollars.pk}/funds").json() == []
+
+
 def test_leads_funds_conversion_and_figures(county, lead, other_lead, frozen):
     created = call(county.clerk_commerce, "post", "leads", {
         "name": "进口肉类深加工", "investor": "外资", "amount": "2000", "currency": "USD", "source": "abroad",
