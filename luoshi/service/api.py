@@ -333,4 +333,6 @@ def rankings(request, month: str = Query(..., pattern=r"^\d{4}-\d{2}$", descript
         first = dt.date.fromisoformat(month + "-01")
     except ValueError:
         raise LedgerError("月份无效", "month") from None
+    if not 2000 <= first.year <= 2100:  # the ranking's day and time arithmetic overflows at year 1 and 9999
+        raise LedgerError("月份应在 2000–2100 年之间", "month")
     return rates.monthly_ranking(first, kind)

@@ -44,6 +44,14 @@ def test_api_schema_names_the_requests_status_and_bodies_apart(db):
     assert ranking["schema"]["items"]["$ref"].endswith("/UnitRatesRow")
 
 
+@pytest.mark.parametrize("month", ["9999-12", "0001-01", "1999-12", "2101-01"])
+def test_api_ranking_months_out_of_range_are_422_not_500(svc, month):
+    # the month's day and time arithmetic overflowed at the ends of the calendar
+    response = api(svc.office, "get", f"rankings?month={month}")
+    assert response.status_code == 422
+    assert response.json() == {"detail": "月份应在 2000–2100 年之间", "field": "month"}
+
+
 def page(user, url, method="get", **data):
     client = Client()
     if user is not None:
