@@ -433,6 +433,8 @@ def check_run(user, group, period, method=Run.Method.WEIGHTED, normalisation=Run
         start, end = period_range(period)
     except ValueError as e:
         raise EvaluationError(str(e), "period") from None
+    if not 2000 <= start.year <= 2100:  # the metrics' date and time arithmetic overflows near year 1 (a 500)
+        raise EvaluationError("考核期间应在 2000–2100 年之间", "period")
     as_of = min(end, as_of or today())
     if as_of < start:
         raise EvaluationError(f"考核期间 {period} 尚未开始", "period")

@@ -109,6 +109,14 @@ def test_only_the_office_runs(county, indicators):
         services.create_run(county.office, "department", "2021")
 
 
+@pytest.mark.parametrize("period", ["0001", "0001Q1", "0001-01", "1999"])
+def test_periods_outside_2000_2100_are_refused(county, indicators, period):
+    """Year 1 was a 500: the metrics' day and time arithmetic went below the calendar."""
+    with pytest.raises(LedgerError, match="2000–2100") as refused:
+        services.create_run(county.office, "township", period)
+    assert refused.value.field == "period"
+
+
 def test_self_assessment(county, indicators):
     row = services.save_self_assessment(county.clerk_a, county.town_a, "2021-06", ANSWERS)
     assert row.score == 80
