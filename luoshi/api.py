@@ -214,8 +214,8 @@ def _input_error(error):
     else:
         reason = INPUT_ERRORS.get(kind, "取值无效")
     ctx = dict(error.get("ctx", {}))
-    if "expected" in ctx:  # pydantic's "'a', 'b' or 'c'"
-        ctx["expected"] = "、".join(re.findall(r"'([^']*)'", str(ctx["expected"]))) or ctx["expected"]
+    if "expected" in ctx:  # pydantic's "'a', 'b' or 'c'" (or "7, 15, 30 or 91")
+        ctx["expected"] = "、".join(v.strip("'") for v in re.split(r", | or ", str(ctx["expected"])))
     try:
         reason = reason.format(**ctx)
     except (KeyError, IndexError):

@@ -172,6 +172,7 @@ def test_two_different_schemas_with_one_name_are_refused():
     ("get", "notices?status=lost", None, "status", "status：取值无效，可选：open、replied、escalated"),
     ("patch", "tasks/{task}", {"version": 1, "title": ""}, "title", "title：不能为空"),
     ("patch", "tasks/{task}", {"title": "x"}, "version", "version：必填"),
+    ("patch", "tasks/{task}", {"version": 1, "cadence": 8}, "cadence", "cadence：取值无效，可选：7、15、30、91"),
     ("post", "tasks", {"co_units": [0]}, "co_units[0]", "co_units[0]：应为 id（正整数）或名称"),
     ("post", "tasks", {"targets": [{"value": "很多"}]}, "targets[0].value", "targets[0].value：应为数字"),
     ("post", "tasks", {"deadline": "2021-13-01"}, "deadline", "deadline：应为日期，如 2021-06-30"),
