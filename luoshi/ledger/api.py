@@ -5,7 +5,7 @@ Every object is fetched through `scope` first, so anything outside the user's sc
 """
 import datetime as dt
 from decimal import Decimal
-from typing import Annotated, List, Optional, Union
+from typing import Annotated, Dict, List, Optional, Union
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import F
@@ -52,6 +52,7 @@ class Pages(PageNumberPagination):
 class Error(Schema):
     detail: str = Field(description="中文错误说明")
     field: Optional[str] = Field(None, description="出错的输入字段")
+    errors: Optional[Dict[str, List[str]]] = Field(None, description="新建、发布任务时每行的错误：行号（从 0 起）→ 说明")
 
 
 ERRORS = {401: Error, 403: Error, 404: Error, 422: Error}
