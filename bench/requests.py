@@ -7,8 +7,9 @@
    requests in SQL with their per-unit per-day counters (the same numbers the services would have counted).
 2. Starts gunicorn with this module's WSGI app: the whole site plus /bare/, a bare Django view that inserts one row.
 3. wrk, 32 connections, 20 s each: the bare view, then Open311 intake (POST requests.json, a new request each time,
-   routed, checked for duplicates, numbered, stored with its first event); during the intake run a thread times the
-   monthly ranking page; then the ranking page alone.
+   routed, checked for duplicates, numbered, stored with its first event), then intake again while a thread reads
+   the monthly ranking page back to back (its own run: that reader's load would otherwise count against intake
+   only); then the ranking page alone.
 4. Prints a table. BENCH_WORKERS (default 4) sets gunicorn's workers, BENCH_THREADS (default 1: sync workers;
    more: gthread workers with that many threads) their threads, BENCH_ROWS the generated requests.
    It also checks that Django's connections persist under gunicorn (CONN_MAX_AGE): the database backends
@@ -308,15 +309,17 @@ def main():
         bare_result = measured(base, "/bare/", key, server)
         before = backends()
         filed_before = intake_counts()
+        intake_result = measured(base, "/open311/v2/requests.json", key, server)
+        after = backends()
+        filed, flagged = (a - b for a, b in zip(intake_counts(), filed_before))
+        # the ranking page under that load: a run of its own, so the ratio above compares like with like
         stop = threading.Event()
         loaded_times = []
         thread = threading.Thread(target=lambda: loaded_times.extend(time_page(ranking_url, cookie, stop=stop)))
         thread.start()
-        intake_result = measured(base, "/open311/v2/requests.json", key, server)
+        loaded_result = measured(base, "/open311/v2/requests.json", key, server)
         stop.set()
         thread.join()
-        after = backends()
-        filed, flagged = (a - b for a, b in zip(intake_counts(), filed_before))
         alone = time_page(ranking_url, cookie, count=30)
     finally:
         server.send_signal(signal.SIGTERM)
@@ -328,13 +331,14 @@ def main():
     print(f"{'':44} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} {'CPU ms':>7}  (errors: non-2xx + wrk "
           f"socket errors; CPU: gunicorn workers + PostgreSQL backends per request)")
     for name, (rate, p50, p99, errors, cpu) in [("bare view (one INSERT)", bare_result),
-                                                ("intake: Open311 POST requests.json", intake_result)]:
+                                                ("intake: Open311 POST requests.json", intake_result),
+                                                ("intake, the ranking page read meanwhile", loaded_result)]:
         print(f"{name:44} {rate:8.0f} {p50:8.1f} {p99:8.1f} {errors:7d} {cpu:7.2f}")
     print(f"{'intake / bare':44} {intake_result[0] / bare_result[0]:8.0%}   (by server CPU per request: "
           f"{bare_result[4] / intake_result[4]:.0%})")
     print(f"{'intake run: requests stored, duplicates':44} {filed:8d} {flagged:8d} "
           f"({flagged / max(filed, 1):.0%} flagged as probable duplicates)")
-    for name, times in [("ranking page, during the intake run", loaded_times), ("ranking page, alone", alone)]:
+    for name, times in [("ranking page, during intake (back to back)", loaded_times), ("ranking page, alone", alone)]:
         print(f"{name:44} {len(times):8d} {statistics.median(times):8.1f} {percentile(times, 0.95):8.1f} (p95)")
     print(f"database connections: {len(before)} before the intake run, {len(after)} after, "
           f"{len(before & after)} the same (persistent: {'yes' if before and before <= after else 'NO'})")
