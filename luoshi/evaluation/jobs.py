@@ -4,7 +4,7 @@ import datetime as dt
 
 from django.urls import reverse
 
-from luoshi.jobs.services import JobFailed, Outcome, job_task
+from luoshi.jobs.services import JobFailed, Outcome, job_task, run_import
 
 from . import excel, services
 from .models import Run
@@ -36,13 +36,7 @@ def refresh_run(job):
 def import_values(job):
     period = job.params["period"]
     try:
-        with job.upload.open("rb") as upload:
-            result = excel.import_values(upload, job.started_by, period, progress=job.progress)
-    except excel.ImportRejected as e:
-        raise JobFailed(str(e)) from None
+        result = run_import(job, excel.import_values, "数据", period)
     except services.EvaluationError as e:
         raise JobFailed(e.message) from None
-    if not result.ok:
-        raise JobFailed(f"“{job.title}”有 {len(result.errors)} 处错误，未导入任何数据；请在 Excel 中修改后重新上传",
-                        [(e.row, e.column, e.message) for e in result.errors])
     return Outcome(f"已导入 {result.saved} 条考核数据（{period}）", reverse("evaluation-import"))

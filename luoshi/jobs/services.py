@@ -18,6 +18,7 @@ from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
 from luoshi.ledger.scope import is_office
+from luoshi.sheets import ImportRejected
 
 from .models import Job
 
@@ -43,6 +44,20 @@ class Outcome:
     summary: str
     url: str = ""
     warnings: list = field(default_factory=list)
+
+
+def run_import(job, importer, what, *args, **kwargs):
+    """An Excel import on the worker, all rows or none: `importer(upload, user, *args, progress=…, **kwargs)`.
+    An unreadable file, or rows at fault (listed for the user), fail the job; returns the importer's result."""
+    try:
+        with job.upload.open("rb") as upload:
+            result = importer(upload, job.started_by, *args, progress=job.progress, **kwargs)
+    except ImportRejected as e:
+        raise JobFailed(str(e)) from None
+    if not result.ok:
+        raise JobFailed(f"“{job.title}”有 {len(result.errors)} 处错误，未导入任何{what}；请在 Excel 中修改后重新上传",
+                        [(e.row, e.column, e.message) for e in result.errors])
+    return result
 
 
 class Interrupted(Exception):

@@ -3,7 +3,7 @@ import datetime as dt
 
 from django.urls import reverse
 
-from luoshi.jobs.services import JobFailed, Outcome, job_task
+from luoshi.jobs.services import JobFailed, Outcome, job_task, run_import
 from luoshi.projects import services as projects
 
 from . import documents, excel, services
@@ -29,14 +29,7 @@ def decompose_document(job):
 @job_task
 def import_ledger(job):
     """All rows or none: the tasks are created in one transaction (services.create_tasks)."""
-    try:
-        with job.upload.open("rb") as upload:
-            result = excel.import_ledger(upload, job.started_by, on=_day(job.params["on"]), progress=job.progress)
-    except excel.ImportRejected as e:
-        raise JobFailed(str(e)) from None
-    if not result.ok:
-        raise JobFailed(f"“{job.title}”有 {len(result.errors)} 处错误，未导入任何任务；请在 Excel 中修改后重新上传",
-                        [(e.row, e.column, e.message) for e in result.errors])
+    result = run_import(job, excel.import_ledger, "任务", on=_day(job.params["on"]))
     return Outcome(f"已导入 {len(result.tasks)} 项任务", reverse("task-list"))
 
 

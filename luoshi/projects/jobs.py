@@ -3,7 +3,7 @@ import datetime as dt
 
 from django.urls import reverse
 
-from luoshi.jobs.services import JobFailed, Outcome, job_task
+from luoshi.jobs.services import Outcome, job_task, run_import
 
 from . import excel, services
 
@@ -11,15 +11,7 @@ from . import excel, services
 @job_task
 def import_projects(job):
     """All rows or none: every project is created in one transaction (excel.import_projects)."""
-    try:
-        with job.upload.open("rb") as upload:
-            result = excel.import_projects(upload, job.started_by, on=dt.date.fromisoformat(job.params["on"]),
-                                           progress=job.progress)
-    except excel.ImportRejected as e:
-        raise JobFailed(str(e)) from None
-    if not result.ok:
-        raise JobFailed(f"“{job.title}”有 {len(result.errors)} 处错误，整表未导入；请在 Excel 中修改后重新上传",
-                        [(e.row, e.column, e.message) for e in result.errors])
+    result = run_import(job, excel.import_projects, "项目", on=dt.date.fromisoformat(job.params["on"]))
     return Outcome(f"已导入 {len(result.projects)} 个项目", reverse("project-list"))
 
 
