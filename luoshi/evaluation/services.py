@@ -18,7 +18,7 @@ from django.utils import timezone, translation
 from luoshi import faults
 from luoshi.jobs.services import no_progress
 from luoshi.ledger.models import Light, ProgressReport, SupervisionNotice, Task
-from luoshi.ledger.services import LedgerError, audit, today
+from luoshi.ledger.services import LedgerError, audit, check_year, today
 from luoshi.org.models import Unit
 from luoshi.projects.models import MonthlyReport, Project
 
@@ -428,13 +428,8 @@ def check_run(user, group, period, method=Run.Method.WEIGHTED, normalisation=Run
         raise EvaluationError("请选择计分方法", "method")
     if normalisation not in Run.Normalisation.values:
         raise EvaluationError("请选择标准化方法", "normalisation")
-    try:
-        kind = period_kind(period)
-        start, end = period_range(period)
-    except ValueError as e:
-        raise EvaluationError(str(e), "period") from None
-    if not 2000 <= start.year <= 2100:  # the metrics' date and time arithmetic overflows near year 1 (a 500)
-        raise EvaluationError("考核期间应在 2000–2100 年之间", "period")
+    check_period(period)
+    kind, (start, end) = period_kind(period), period_range(period)
     as_of = min(end, as_of or today())
     if as_of < start:
         raise EvaluationError(f"考核期间 {period} 尚未开始", "period")
@@ -556,10 +551,13 @@ def breakdown(run, unit_id):
 # --- values that are entered --------------------------------------------------------------------
 
 def check_period(period, field="period"):
+    """`period` if it is a well-formed period within the ledger's years (the metrics' day and time arithmetic
+    overflows near year 1), else an EvaluationError naming `field`."""
     try:
-        period_range(period)
+        start, _ = period_range(period)
     except ValueError as e:
         raise EvaluationError(str(e), field) from None
+    check_year(start, field, "考核期间", EvaluationError)
     return period
 
 

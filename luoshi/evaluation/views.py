@@ -149,11 +149,20 @@ def review(request, pk, fmt, unit_id=None):
 
 # --- entered values --------------------------------------------------------------------------------
 
+def _period(asked):
+    """The period a page shows: the one asked for, or this year when it is missing, malformed or outside the
+    years check_period allows (a raw NUL or year 1 in ?period= must not reach the database or the calendar)."""
+    try:
+        return services.check_period(asked or "")
+    except services.EvaluationError:
+        return f"{services.today():%Y}"
+
+
 @login_required
 def self_assessment(request):
     """A unit answers the five questions for a period; the office sees every unit's answers."""
     _signed_in(request.user)
-    period = request.GET.get("period") or f"{services.today():%Y}"
+    period = _period(request.GET.get("period"))
     unit_id = scope.own_unit(request.user)
     if unit_id is None:
         if not scope.sees_all(request.user):
@@ -184,7 +193,7 @@ def self_assessment(request):
 def ratings(request, indicator_id):
     scope.require(scope.can_rate(request.user))
     indicator = get_object_or_404(Indicator, pk=indicator_id, source=Indicator.Source.RATING)
-    period = request.POST.get("period") or request.GET.get("period") or f"{services.today():%Y}"
+    period = _period(request.POST.get("period") or request.GET.get("period"))
     form = PeriodForm(request.POST or None, initial={"period": period})
     units = services.units_of(indicator.group)
     if request.method == "POST" and form.is_valid():

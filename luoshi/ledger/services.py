@@ -187,6 +187,29 @@ def _date(value, field):
         raise LedgerError(f"日期“{value}”格式不对，应为 2021-06-30", field) from None
 
 
+# The years a month, period or planned date may take: the day and time arithmetic of the rankings, metrics and
+# lights runs off the calendar near year 1 and 9999 (a 500), and nothing the county plans lies outside them.
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+
+
+def check_year(day, field, label="月份", error=LedgerError):
+    """`day` if its year lies in FIRST_YEAR–LAST_YEAR, else `error` (a LedgerError) naming `field`."""
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise error(f"{label}应在 {FIRST_YEAR}–{LAST_YEAR} 年之间", field)
+    return day
+
+
+def month_of(value, field="month"):
+    """The first day of a month from '2021-06', '2021-06-30' or a date, within FIRST_YEAR–LAST_YEAR."""
+    if isinstance(value, dt.date):
+        return check_year(value.replace(day=1), field)
+    try:
+        first = dt.date.fromisoformat(f"{str(value).strip()[:7]}-01")
+    except ValueError:
+        raise LedgerError(f"月份“{value}”格式不对，应为 2021-06", field) from None
+    return check_year(first, field)
+
+
 def _decimal(value, field):
     if value in (None, ""):
         return None

@@ -16,7 +16,7 @@ from typing_extensions import TypeAliasType
 
 from luoshi.ledger.api import ERRORS, AuditOut, Error, Id, Pages, PersonRef, UnitRef
 from luoshi.ledger.models import AuditEntry, Light
-from luoshi.ledger.services import Conflict
+from luoshi.ledger.services import FIRST_YEAR, LAST_YEAR, Conflict
 
 from . import scope, services
 from .models import FundsInPlace, Lead, MonthlyReport, Problem, Project, Stage, StageItem, TargetBinding
@@ -434,7 +434,7 @@ def add_funds(request, lead_id: Id, payload: FundsIn):
 
 
 class YearIn(Schema):
-    year: Optional[int] = Field(None, ge=2000, le=2100, description="年度，默认当年")
+    year: Optional[int] = Field(None, ge=FIRST_YEAR, le=LAST_YEAR, description="年度，默认当年")
 
 
 @router.get("/live-figures", response=List[FigureOut], summary="实时指标（招商与项目）")

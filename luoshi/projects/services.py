@@ -12,7 +12,8 @@ from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from luoshi.ledger.models import Light, LightPolicy, ReminderLog
-from luoshi.ledger.services import Conflict, LedgerError, apply_edits, audit, check_attachment, today  # noqa: F401
+from luoshi.ledger.services import (Conflict, LedgerError, apply_edits, audit, check_attachment,  # noqa: F401
+                                    month_of, today)
 from luoshi.org.models import Person, Unit, unit_names
 
 from . import scope
@@ -36,16 +37,6 @@ def money(value, field, label="金额"):
     if not number.is_finite() or number < 0 or number >= MONEY_LIMIT:
         raise LedgerError(f"{label}“{value}”应为不小于 0 的有效数字", field)
     return number.quantize(Decimal("0.01"))
-
-
-def month_of(value, field="month"):
-    """The first day of a month from '2021-06', '2021-06-30' or a date."""
-    if isinstance(value, dt.date):
-        return value.replace(day=1)
-    try:
-        return dt.date.fromisoformat(f"{str(value).strip()[:7]}-01")
-    except ValueError:
-        raise LedgerError(f"月份“{value}”格式不对，应为 2021-06", field) from None
 
 
 def _date(value, field):

@@ -12,7 +12,7 @@ from ninja.pagination import paginate
 from typing_extensions import TypeAliasType
 
 from luoshi.ledger.api import ERRORS, Id, Pages, UnitRef
-from luoshi.ledger.services import LedgerError
+from luoshi.ledger.services import month_of
 
 from . import rates, scope, services
 from .models import ServiceCategory, ServiceRequest, Urgency
@@ -329,10 +329,5 @@ def enterprises(request, key: Optional[bool] = None):
 def rankings(request, month: str = Query(..., pattern=r"^\d{4}-\d{2}$", description="如 2021-06"),
              kind: str = Query("township", pattern="^(township|department)$")):
     scope.require(scope.person_of(request.auth) is not None or scope.is_office(request.auth))
-    try:
-        first = dt.date.fromisoformat(month + "-01")
-    except ValueError:
-        raise LedgerError("月份无效", "month") from None
-    if not 2000 <= first.year <= 2100:  # the ranking's day and time arithmetic overflows at year 1 and 9999
-        raise LedgerError("月份应在 2000–2100 年之间", "month")
-    return rates.monthly_ranking(first, kind)
+    # month_of refuses a month outside 2000–2100 (422), where the ranking's day and time arithmetic overflows
+    return rates.monthly_ranking(month_of(month), kind)

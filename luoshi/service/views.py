@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from luoshi.ledger.services import LedgerError, today
+from luoshi.ledger.services import LedgerError, month_of, today
 
 from . import excel, ratelimit, rates, rules, scope, services
 from .forms import HANDLING_UNITS, IntakeForm, PublicRequestForm, RequestFilterForm, TrackForm
@@ -307,9 +307,11 @@ def officer_visit(request, pk):
 # --- rankings and exports -----------------------------------------------------------------------
 
 def _month(request):
+    """?month=2021-06; a malformed month, or one outside the years the ranking can count (month_of), shows the
+    current month rather than failing the page or the export."""
     try:
-        return dt.date.fromisoformat(request.GET.get("month", "") + "-01")
-    except ValueError:
+        return month_of(request.GET.get("month", ""))
+    except LedgerError:
         return today().replace(day=1)
 
 

@@ -189,6 +189,30 @@ def test_ratings_page(client, county, indicators):
     assert IndicatorValue.objects.get().value == 95
 
 
+@pytest.mark.parametrize("period", ["%00", "0001", "9999Q4", "1999-12", "garbage"])
+def test_period_pages_show_this_year_for_a_period_they_cannot_take(client, county, indicators, settings, period):
+    """?period=%00 was a 500 on PostgreSQL (a NUL reached the query) and ?period=0001 showed year 1: the pages
+    take the periods check_period takes, and show this year for any other."""
+    settings.LUOSHI_TODAY = "2021-07-15"
+    ratings = f"/evaluation/ratings/{indicators['rating'].pk}/"
+    own = "/evaluation/self-assessment/"
+    for user, url in ((county.office, own), (county.clerk_a, own), (county.office, ratings)):
+        response = get(client, user, f"{url}?period={period}")
+        context = response.context
+        shown = context["period"] if "period" in context else context["form"]["period"].value()
+        assert response.status_code == 200 and shown == "2021", (user.username, url)
+
+
+def test_ratings_of_a_period_outside_2000_2100_are_refused_on_the_page(client, county, indicators):
+    url = f"/evaluation/ratings/{indicators['rating'].pk}/"
+    client.force_login(county.office)
+    year_one = client.post(url, {"period": "0001", f"unit-{county.town_a.pk}": "95"})
+    assert year_one.status_code == 400 and year_one.context["form"].errors["period"] == ["考核期间应在 2000–2100 年之间"]
+    nul = client.post(url, {"period": "\x00", f"unit-{county.town_a.pk}": "95"})  # was looked up raw: a 500 on PG
+    assert nul.status_code == 400 and nul.context["form"].errors["period"]
+    assert not IndicatorValue.objects.exists()
+
+
 def test_refreshing_a_draft_runs_on_the_worker(client, county, june, run_jobs, settings):
     settings.LUOSHI_TODAY = "2021-07-15"
     client.force_login(county.office)

@@ -117,6 +117,17 @@ def test_periods_outside_2000_2100_are_refused(county, indicators, period):
     assert refused.value.field == "period"
 
 
+@pytest.mark.parametrize("period", ["0001", "9999Q4", "1999-12", "2101"])
+def test_entered_values_outside_2000_2100_are_refused(county, indicators, period):
+    """Ratings, self-assessments and imports took year 1, which no run can ever score (check_run refuses it)."""
+    for enter in (lambda: services.save_ratings(county.office, indicators["rating"], period, {county.town_a.pk: "90"}),
+                  lambda: services.save_self_assessment(county.clerk_a, county.town_a, period, ANSWERS),
+                  lambda: services.check_period(period)):
+        with pytest.raises(LedgerError, match="考核期间应在 2000–2100 年之间") as refused:
+            enter()
+        assert refused.value.field == "period"
+
+
 def test_self_assessment(county, indicators):
     row = services.save_self_assessment(county.clerk_a, county.town_a, "2021-06", ANSWERS)
     assert row.score == 80

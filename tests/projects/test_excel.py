@@ -123,6 +123,17 @@ def test_import_and_export_pages(client, county, project, frozen):
     assert len(rows) == 2
 
 
+@pytest.mark.parametrize("month", ["9999-12", "0001-01", "2101-01", "garbage"])
+def test_export_of_a_month_outside_2000_2100_is_last_months(client, county, project, frozen, month):
+    """?month=9999-12 exported an empty “9999年12月” table: a month the ledger does not take (month_of) is ignored
+    like a malformed one, and the 月调度 is last month's."""
+    client.force_login(county.office)
+    response = client.get(f"/projects/export.xlsx?month={month}")
+    assert response.status_code == 200 and response["Content-Disposition"].endswith("202106.xlsx")
+    title = next(load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True).active.values)[0]
+    assert title == "重点项目月调度表（2021年6月）"
+
+
 def test_a_big_list_is_imported_by_the_worker(client, county, frozen, run_jobs, settings):
     from luoshi.jobs.models import Job
 

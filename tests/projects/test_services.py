@@ -118,6 +118,8 @@ def test_monthly_reports_keep_cumulative_figures(county, project, frozen):
 @pytest.mark.parametrize("month, investment, progress, files, message", [
     ("2021-08", "1", "x", [], "不能填报未来月份"),
     ("2021-13", "1", "x", [], "月份“2021-13”格式不对"),
+    ("0001-01", "1", "x", [], "月份应在 2000–2100 年之间"),  # was filed as a report of year 1
+    ("1999-12", "1", "x", [], "月份应在 2000–2100 年之间"),
     ("2021-06", "-5", "x", [], "应为不小于 0"),
     ("2021-06", "abc", "x", [], "不是数字"),
     ("2021-06", "1", " ", [], "请填写形象进度"),

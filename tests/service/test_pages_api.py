@@ -1,5 +1,6 @@
 """Pages and API: the phone shows in clear only to the handling unit and the office, everywhere else masked
 (pages, API, exports, Open311, another request's tracking page); tracking isolation; rate limits; scope."""
+import datetime as dt
 import io
 import json
 import re
@@ -50,6 +51,23 @@ def test_api_ranking_months_out_of_range_are_422_not_500(svc, month):
     response = api(svc.office, "get", f"rankings?month={month}")
     assert response.status_code == 422
     assert response.json() == {"detail": "月份应在 2000–2100 年之间", "field": "month"}
+
+
+def test_api_ranking_malformed_month_is_422_naming_it(svc):
+    response = api(svc.office, "get", "rankings?month=2021-13")
+    assert response.status_code == 422
+    assert response.json() == {"detail": "月份“2021-13”格式不对，应为 2021-06", "field": "month"}
+
+
+@pytest.mark.parametrize("month", ["9999-12", "0001-01", "1999-12", "2101-01", "2021-13", "garbage", "%00"])
+def test_ranking_page_and_export_show_this_month_for_a_month_the_api_refuses(svc, settings, month):
+    """?month=9999-12 was a 500 (the next month's date overflowed), ?month=0001-01 too (the ranking's own day
+    arithmetic): the page and its export take the API's months (month_of), and show this month for any other."""
+    settings.LUOSHI_TODAY = "2021-03-15"
+    shown = page(svc.office, f"/service/rankings/?month={month}")
+    assert shown.status_code == 200 and shown.context["month"] == dt.date(2021, 3, 1)
+    export = page(svc.office, f"/service/export/rankings.xlsx?month={month}")
+    assert export.status_code == 200 and export["Content-Disposition"].endswith("2021-03.xlsx")
 
 
 def page(user, url, method="get", **data):
