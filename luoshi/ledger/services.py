@@ -394,8 +394,8 @@ def report_progress(task, user, percent, text, files=(), done=False):
         if current.status == Task.Status.VERIFIED:
             raise LedgerError("任务已核销，无需再填报")
         report = ProgressReport.objects.create(
-            task=current, unit=person.unit if person and person.is_unit_staff else current.lead_unit, author=user,
-            percent=100 if done else percent, text=text, done=done)
+            task=current, unit_id=person.unit_id if person and person.is_unit_staff else current.lead_unit_id,
+            author=user, percent=100 if done else percent, text=text, done=done)
         for f in files:
             ReportAttachment.objects.create(report=report, file=f, name=f.name[:200], size=f.size)
         before = (current.progress, current.status)
@@ -405,7 +405,8 @@ def report_progress(task, user, percent, text, files=(), done=False):
         current.status = Task.Status.REPORTED_DONE if done else Task.Status.IN_PROGRESS
         current.version += 1
         _set_light(current)
-        current.save()
+        current.save(update_fields=["progress", "last_report_at", "status", "version", "light", "light_reason",
+                                    "updated_at"])  # the month-end hot path: not the whole wide row
         audit(user, report, "填报进度", {"progress": (before[0], current.progress),
                                          "status": (before[1], current.status)}, task=current)
     return report
@@ -654,8 +655,12 @@ def add_milestone(task, user, title, due):
         raise LedgerError("请填写节点名称", "title")
     if due is None:
         raise LedgerError("请填写节点计划时间", "due")
+    # a step before the assignment could never be on time (0001-01-01 was taken, and lit the task yellow)
+    if due < task.start_date:
+        raise LedgerError(f"节点计划时间不能早于交办日期 {task.start_date}", "due")
     if task.deadline and due > task.deadline:
         raise LedgerError(f"节点时间不能晚于完成时限 {task.deadline}", "due")
+    check_year(due, "due", "节点计划时间")  # a task without a deadline: no step in year 9999 either
     milestone = Milestone.objects.create(task=task, title=title[:200], due=due)
     audit(user, milestone, "添加节点", {"due": (None, milestone.due)}, task=task)
     _refresh_one(task)
