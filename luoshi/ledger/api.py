@@ -112,7 +112,7 @@ class MilestoneOut(Schema):
 
 class MilestoneIn(Schema):
     title: str = Field(min_length=1, max_length=200, description="节点名称")
-    due: dt.date = Field(description="计划时间，不晚于完成时限")
+    due: dt.date = Field(description="计划时间：不早于交办日期，不晚于完成时限，在 2000–2100 年之间")
 
 
 class AttachmentOut(Schema):

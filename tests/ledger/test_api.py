@@ -689,6 +689,13 @@ def test_a_target_bound_to_a_live_figure_shows_its_actual(county, task, settings
     assert [t["actual"] for t in targets] == ["1", None]
 
 
+def test_a_milestone_before_the_task_was_assigned_is_422_naming_due(county, task):
+    response = call(county.office, "post", f"tasks/{task.pk}/milestones", {"title": "完成征地", "due": "0001-01-01"})
+    assert response.status_code == 422
+    assert response.json() == {"detail": "节点计划时间不能早于交办日期 2021-01-04", "field": "due"}
+    assert not task.milestones.exists()
+
+
 def test_milestones_added_by_the_office_done_by_the_lead_unit(county, task):
     assert call(county.clerk_a, "post", f"tasks/{task.pk}/milestones",
                 {"title": "完成征地", "due": "2021-03-01"}).status_code == 403

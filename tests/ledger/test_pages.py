@@ -439,6 +439,9 @@ def test_office_adds_a_milestone_and_the_lead_unit_ticks_it(client, county, task
     client.force_login(county.office)
     bad = client.post(f"/tasks/{task.pk}/milestones/", {"ms-title": "完成征地", "ms-due": "2099-01-01"})
     assert "节点时间不能晚于完成时限" in bad.content.decode()
+    year_one = client.post(f"/tasks/{task.pk}/milestones/", {"ms-title": "完成征地", "ms-due": "0001-01-01"})
+    assert year_one.context["milestone_form"].errors["due"] == ["节点计划时间不能早于交办日期 2021-01-04"]
+    assert not task.milestones.exists()
     client.post(f"/tasks/{task.pk}/milestones/", {"ms-title": "完成征地", "ms-due": "2021-03-01"})
     milestone = task.milestones.get()
     client.force_login(county.clerk_b)

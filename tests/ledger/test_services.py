@@ -378,6 +378,27 @@ def test_a_notice_sees_the_light_of_today_not_the_stored_one(make_task, county):
     assert notice.light == Light.RED
 
 
+@pytest.mark.parametrize("due", [D(1, 1, 1), "0001-01-01", D(2021, 1, 3)])
+def test_a_milestone_before_the_task_was_assigned_is_refused(make_task, county, due):
+    """0001-01-01 was taken (and lit the task yellow): a step before the assignment can never be on time."""
+    task = make_task(deadline=D(2021, 12, 31), on=D(2021, 1, 4))
+    with pytest.raises(services.LedgerError) as refused:
+        services.add_milestone(task, county.office, "完成选址", due)
+    assert (refused.value.message, refused.value.field) == ("节点计划时间不能早于交办日期 2021-01-04", "due")
+    assert not task.milestones.exists()
+    assert services.add_milestone(task, county.office, "完成选址", D(2021, 1, 4)).due == D(2021, 1, 4)
+
+
+def test_a_milestone_of_a_task_without_a_deadline_lies_before_2101(make_task, county):
+    task = make_task()
+    task.deadline = None
+    task.save()
+    with pytest.raises(services.LedgerError) as refused:
+        services.add_milestone(task, county.office, "完成选址", D(9999, 12, 31))
+    assert (refused.value.message, refused.value.field) == ("节点计划时间应在 2000–2100 年之间", "due")
+    assert services.add_milestone(task, county.office, "完成选址", D(2100, 12, 31)).due == D(2100, 12, 31)
+
+
 def test_a_late_milestone_turns_yellow_until_done(make_task, county, settings):
     settings.LUOSHI_TODAY = "2021-03-10"
     task = make_task(deadline=D(2021, 12, 31))
