@@ -327,16 +327,17 @@ def _execute_prepared(db, sql, params):
     """PostgreSQL: the rows of a hot statement, sent with server-side binding and prepared once per connection
     with a generic plan, so PostgreSQL parses and plans it once, not on every intake. Django binds on the
     client (which cannot prepare) and turns preparing off for connection poolers; only statements sent here
-    are prepared, and plan_cache_mode only concerns prepared statements."""
+    are prepared, and plan_cache_mode only concerns prepared statements. The connection opts in outside a
+    transaction, so that the SET lasts for the session (inside one, the statement runs unprepared)."""
     from django.db.backends.postgresql.base import ServerBindingCursor
     db.ensure_connection()
     raw = db.connection
     with db.wrap_database_errors:
-        if raw.prepare_threshold is None:  # a new connection
-            raw.prepare_threshold = 5  # any number: prepare=True below asks for it at once
+        if raw.prepare_threshold is None and not db.in_atomic_block:
             raw.execute("SET plan_cache_mode = force_generic_plan")
+            raw.prepare_threshold = 5  # any number: prepare=True below asks for it at once
         with ServerBindingCursor(raw) as cursor:
-            cursor.execute(sql, params, prepare=True)
+            cursor.execute(sql, params, prepare=raw.prepare_threshold is not None)
             return cursor.fetchall() if cursor.description else []
 
 

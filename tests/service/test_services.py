@@ -320,3 +320,20 @@ def test_request_tokens_are_time_ordered_and_unguessable(svc):
     stamps = [t.int >> 80 for t in tokens]  # milliseconds since the epoch
     assert stamps == sorted(stamps) and first.token.int >> 80 <= stamps[0]
     assert len({t.int & (1 << 62) - 1 for t in tokens}) == len(tokens)  # the random part differs every time
+
+
+@pytest.mark.django_db(transaction=True)
+def test_intake_statement_is_prepared_once_per_connection_with_a_generic_plan(svc):
+    """PostgreSQL plans the intake statement once per connection, not on every request (outside a transaction,
+    as under gunicorn); the requests are stored and numbered as ever."""
+    if connection.vendor != "postgresql":
+        pytest.skip("prepared statements are PostgreSQL's path")
+    connection.close()  # a fresh connection, as a worker starts with
+    numbers = [svc.submit(description=f"路灯不亮{i}", address=f"河阳镇人民路{i}号").number for i in range(4)]
+    assert len(set(numbers)) == 4 and ServiceRequest.objects.filter(number__in=numbers).count() == 4
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT generic_plans, custom_plans FROM pg_prepared_statements "
+                       "WHERE statement LIKE 'WITH r AS (INSERT INTO service_servicerequest%%'")
+        assert cursor.fetchall() == [(4, 0)]
+        cursor.execute("SHOW plan_cache_mode")
+        assert cursor.fetchone() == ("force_generic_plan",)
