@@ -24,6 +24,7 @@ from luoshi.ledger.api import router as ledger_router
 from luoshi.org.api import router as org_router
 from luoshi.org.models import ApiToken
 from luoshi.evaluation.api import router as evaluation_router
+from luoshi.jobs.api import router as jobs_router
 from luoshi.projects.api import router as projects_router
 from luoshi.service.api import router as service_router
 
@@ -157,6 +158,7 @@ api.add_router("", ledger_router)
 api.add_router("", projects_router)
 api.add_router("", service_router)
 api.add_router("", evaluation_router)
+api.add_router("", jobs_router)
 
 
 def _error(request, status, detail, **extra):
