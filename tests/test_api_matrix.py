@@ -10,6 +10,8 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from luoshi.evaluation.models import Indicator, Run
+from luoshi.jobs.models import Job
 from luoshi.ledger import services
 from luoshi.ledger.models import AuditEntry, Document, Instruction, ProgressReport, SupervisionNotice, Target, Task
 from luoshi.org.models import ApiToken
@@ -34,6 +36,9 @@ def world(county, make_task):
     c.instruction = services.give_instruction(c.leader, c.task, "抓紧推进", c.town_a,
                                               timezone.localdate() + dt.timedelta(days=10))
     c.document = Document.objects.create(title="讲话", text="……", uploaded_by=c.office)
+    Indicator.objects.create(group="township", code="tasks", name="任务按时完成率", source="computed",
+                             metric="tasks_on_time", weight=100)
+    c.job = Job.objects.create(kind=Job.Kind.EVALUATION_RUN, title="2021年乡镇考核", started_by=c.office)
     return c
 
 
@@ -60,7 +65,7 @@ def snapshot(w):
         "instruction": Instruction.objects.filter(pk=w.instruction.pk).values_list("status", "reply").get(),
         "document": Document.objects.filter(pk=w.document.pk).values_list("status", flat=True).get(),
         "counts": (Task.objects.count(), ProgressReport.objects.count(), SupervisionNotice.objects.count(),
-                   Instruction.objects.count(), AuditEntry.objects.count()),
+                   Instruction.objects.count(), AuditEntry.objects.count(), Job.objects.count(), Run.objects.count()),
     }
 
 
@@ -109,6 +114,12 @@ ENDPOINTS = {
                           OFFICE_ONLY | {"office": 403, "clerk_a": 200, "clerk_co": 404}, None),
     "publish document": ("post", lambda w: f"documents/{w.document.pk}/publish", lambda w: {"rows": [row(w)]},
                          {r: 404 for r in ROLES} | {"office": 201, "anon": 401}, None),
+    # making a run is queued (202), the job is its starter's and the office's
+    "create run": ("post", lambda w: "evaluation/runs", {"group": "township", "period": "2021"},
+                   {r: 403 for r in ROLES} | {"office": 202, "anon": 401}, None),
+    "list jobs": ("get", lambda w: "jobs", None, EVERYONE, None),
+    "read job": ("get", lambda w: f"jobs/{w.job.pk}", None, {r: 404 for r in ROLES} | {"office": 200, "anon": 401},
+                 None),
 }
 
 

@@ -54,10 +54,13 @@ WORDS = {
 
 
 @pytest.fixture
-def world(county, make_task):
+def world(county, make_task, run_jobs):
     """Real rows of every kind the API serves, and their ids by the parameter names the schema uses."""
+    from luoshi.evaluation import jobs as evaluation_jobs
     from luoshi.evaluation import services as evaluation
     from luoshi.evaluation.models import Indicator
+    from luoshi.jobs.models import Job
+    from luoshi.jobs.services import start as start_job
     from luoshi.ledger import services as ledger
     from luoshi.ledger.models import Document
     from luoshi.org.models import ApiToken
@@ -114,6 +117,15 @@ def world(county, make_task):
                              metric="notices", direction="cost", weight=40)
     published = evaluation.publish_run(evaluation.create_run(c.office, "township", "2021"), c.office)
     draft = evaluation.create_run(c.office, "township", "2021", method="topsis")
+    # jobs: a run made on the worker (done, with its result), a failed import with its rows, a clerk's own
+    made = start_job(evaluation_jobs.create_run, Job.Kind.EVALUATION_RUN, c.office, "2021年乡镇考核",
+                     group="township", period="2021", method="weighted", normalisation="minmax", as_of="2021-12-31")
+    run_jobs()
+    assert Job.objects.get(pk=made.pk).status == Job.Status.DONE
+    failed = Job.objects.create(kind=Job.Kind.LEDGER_IMPORT, title="台账.xlsx", started_by=c.office,
+                                status=Job.Status.FAILED, error="有 1 处错误",
+                                details={"errors": [[3, "牵头单位", "单位“某局”不存在"]]})
+    own = Job.objects.create(kind=Job.Kind.VALUES_IMPORT, title="统计.xlsx", started_by=c.clerk_a)
 
     c.turn = itertools.count()
     c.tokens = {role: ApiToken.objects.create(user=getattr(c, role), name="fuzz").key
@@ -126,7 +138,8 @@ def world(county, make_task):
         "project_id": [project.pk, other_project.pk], "problem_id": [problem.pk],
         "item_id": list(StageItem.objects.order_by("pk").values_list("pk", flat=True)[:4]),
         "lead_id": [lead.pk, signed.pk], "request_id": [dispatched.pk, fresh.pk], "into": [fresh.pk],
-        "run_id": [published.pk, draft.pk], "unit_id": units, "unit": units, "lead_unit": units,
+        "run_id": [published.pk, draft.pk], "job_id": [made.pk, failed.pk, own.pk],
+        "unit_id": units, "unit": units, "lead_unit": units,
         "township": units[:2], "leader": leaders, "enterprise": [firm.pk], "task": [task.pk],
         "co_units": units, "members": [c.clerk_a.person.pk, c.clerk_commerce.person.pk], "version": [1, 2],
     }

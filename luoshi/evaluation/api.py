@@ -5,13 +5,16 @@ Runs and breakdowns come through `scope` first: a draft, or another unit's break
 import datetime as dt
 from typing import List, Optional
 
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from ninja import Field, Router, Schema, Status
 from typing_extensions import TypeAliasType
 
+from luoshi.jobs.api import JobOut, job_out
+from luoshi.jobs.models import Job
+from luoshi.jobs.services import start as start_job
 from luoshi.ledger.api import ERRORS, Id
 
-from . import scope, services
+from . import jobs, scope, services
 from .models import Group, Run
 
 router = Router(tags=["考核评价"])
@@ -119,10 +122,19 @@ def get_breakdown(request, run_id: Id, unit_id: Id):
                             for line in lines])
 
 
-@router.post("/evaluation/runs", response={201: RunDetail, **ERRORS}, summary="生成考核（督查室；冻结当前数据）")
-def create_run(request, payload: RunIn):
-    run = services.create_run(request.auth, payload.group, payload.period, payload.method, payload.normalisation)
-    return Status(201, _detail(run))
+@router.post("/evaluation/runs", response={202: JobOut, **ERRORS},
+             summary="生成考核（督查室；冻结当前数据）：交给后台处理，完成后 GET /api/jobs/{id} 给出考核的 run_id")
+def create_run(request, payload: RunIn, response: HttpResponse):
+    d = {"group": Group(payload.group).value, "period": payload.period, "method": Run.Method(payload.method).value,
+         "normalisation": Run.Normalisation(payload.normalisation).value}
+    # what can be refused at once is (422 like before); freezing and scoring every unit is the worker's
+    as_of = services.check_run(request.auth, **d)[1]
+    title = Run(group=d["group"], period=d["period"]).title
+    job = start_job(jobs.create_run, Job.Kind.EVALUATION_RUN, request.auth, title,
+                    **d, as_of=as_of.isoformat())
+    out = job_out(job)
+    response["Location"] = out.url
+    return Status(202, out)
 
 
 @router.post("/evaluation/runs/{run_id}/publish", response={200: RunDetail, **ERRORS}, summary="发布考核（不可撤回）")

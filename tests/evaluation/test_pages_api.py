@@ -102,7 +102,7 @@ def test_api_ids_out_of_range_are_422_not_500(client, county, june):
     assert client.get(f"/api/evaluation/runs/{june.pk}/units/{county.town_a.pk}").status_code == 200
 
 
-def test_api(client, county, june):
+def test_api(client, county, june, run_jobs):
     client.force_login(county.clerk_a)
     data = client.get(f"/api/evaluation/runs/{june.pk}").json()
     assert [(r["unit"], r["rank"]) for r in data["ranking"]] == [("河阳镇", 1), ("西虢镇", 2)]
@@ -115,16 +115,61 @@ def test_api(client, county, june):
     other = client.get(f"/api/evaluation/runs/{june.pk}/units/{county.town_b.pk}").json()
     tasks = next(line for line in other["lines"] if line["code"] == "tasks")
     assert tasks["records"][0]["url"] == f"/tasks/{graded_late(county).pk}/"
-    created = client.post("/api/evaluation/runs", json.dumps({"group": "township", "period": "2021Q2"}),
+    runs = Run.objects.count()
+    accepted = client.post("/api/evaluation/runs", json.dumps({"group": "township", "period": "2021Q2"}),
+                           content_type="application/json")
+    # the worker freezes and scores: the request only queues the job
+    job = Job.objects.get()
+    assert accepted.status_code == 202 and Run.objects.count() == runs
+    assert accepted.json() | {"created_at": None} == {
+        "id": job.pk, "kind": "evaluation_run", "title": job.title, "status": "queued", "done": 0, "total": 0,
+        "percent": 0, "step": "", "url": f"/api/jobs/{job.pk}", "created_at": None, "started_at": None,
+        "finished_at": None}
+    assert accepted["Location"] == f"/api/jobs/{job.pk}"
+    assert job.params == {"group": "township", "period": "2021Q2", "method": "weighted",
+                          "normalisation": "minmax", "as_of": "2021-06-30"}
+    queued = client.get(f"/api/jobs/{job.pk}").json()
+    assert (queued["status"], queued["result"], queued["ahead"]) == ("queued", None, 0)
+
+    run_jobs()
+    done = client.get(accepted.json()["url"]).json()
+    run = Run.objects.latest("id")
+    assert (done["status"], done["percent"], done["error"], done["errors"]) == ("done", 100, "", [])
+    assert done["result"] == {"page_url": f"/evaluation/runs/{run.pk}/", "url": f"/api/evaluation/runs/{run.pk}",
+                              "run_id": run.pk}
+    created = client.get(done["result"]["url"])
+    assert created.status_code == 200
+    assert (created.json()["id"], created.json()["period"], created.json()["status"]) == (run.pk, "2021Q2", "draft")
+    assert [r["unit"] for r in created.json()["ranking"]] == ["河阳镇", "西虢镇"]
+
+    # refused at once, with nothing queued: the same 422 as before
+    for period, reason in (("21", "格式不对"), ("1999", "2000"), ("2099Q1", "尚未开始")):
+        bad = client.post("/api/evaluation/runs", json.dumps({"group": "township", "period": period}),
                           content_type="application/json")
-    assert created.status_code == 201 and created.json()["status"] == "draft"
-    bad = client.post("/api/evaluation/runs", json.dumps({"group": "township", "period": "21"}),
-                      content_type="application/json")
-    assert bad.status_code == 422 and "格式不对" in bad.json()["detail"]
-    published = client.post(f"/api/evaluation/runs/{created.json()['id']}/publish")
+        assert bad.status_code == 422 and bad.json()["field"] == "period" and reason in bad.json()["detail"], (
+            period, bad.json())
+    assert Job.objects.count() == 1
+    published = client.post(f"/api/evaluation/runs/{run.pk}/publish")
     assert published.json()["status"] == "published"
-    again = client.post(f"/api/evaluation/runs/{created.json()['id']}/publish")
+    again = client.post(f"/api/evaluation/runs/{run.pk}/publish")
     assert again.status_code == 422
+
+
+def test_a_run_that_fails_on_the_worker_says_why_through_the_api(client, county, indicators, run_jobs):
+    client.force_login(county.office)
+    accepted = client.post("/api/evaluation/runs", json.dumps({"group": "township", "period": "2021"}),
+                           content_type="application/json")
+    assert accepted.status_code == 202
+    # the indicators were switched off between the request and the worker: the job fails with the rule's message
+    for indicator in indicators.values():
+        indicator.active = False
+        indicator.save()
+    run_jobs()
+    failed = client.get(accepted.json()["url"])
+    assert failed.status_code == 200
+    assert (failed.json()["status"], failed.json()["error"], failed.json()["result"]) == (
+        "failed", "该考核对象还没有启用的计分指标", None)
+    assert not Run.objects.exists()
 
 
 def graded_late(county):
