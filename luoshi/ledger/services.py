@@ -394,8 +394,8 @@ def report_progress(task, user, percent, text, files=(), done=False):
         if current.status == Task.Status.VERIFIED:
             raise LedgerError("任务已核销，无需再填报")
         report = ProgressReport.objects.create(
-            task=current, unit_id=person.unit_id if person and person.is_unit_staff else current.lead_unit_id,
-            author=user, percent=100 if done else percent, text=text, done=done)
+            task=current, unit=person.unit if person and person.is_unit_staff else current.lead_unit, author=user,
+            percent=100 if done else percent, text=text, done=done)
         for f in files:
             ReportAttachment.objects.create(report=report, file=f, name=f.name[:200], size=f.size)
         before = (current.progress, current.status)
