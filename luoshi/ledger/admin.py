@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from luoshi.org.admin import ReadOnlyAdmin
+from luoshi.org.admin import ReadOnlyAdmin, ReadOnlyInline
 
 from .models import (
     AuditEntry,
@@ -29,47 +29,44 @@ class UnitRuleAdmin(admin.ModelAdmin):
     autocomplete_fields = ["lead_unit", "co_units"]
 
 
-class TargetInline(admin.TabularInline):
+class TargetInline(ReadOnlyInline):
     model = Target
-    extra = 0
 
 
-class MilestoneInline(admin.TabularInline):
+class MilestoneInline(ReadOnlyInline):
     model = Milestone
-    extra = 0
 
 
 @admin.register(Task)
-class TaskAdmin(admin.ModelAdmin):
+class TaskAdmin(ReadOnlyAdmin):
     list_display = ["code", "title", "lead_unit", "leader", "deadline", "status", "progress", "light"]
     list_filter = ["light", "status", "area", "lead_unit__kind"]
     search_fields = ["code", "title", "text"]
     autocomplete_fields = ["lead_unit", "co_units"]
-    readonly_fields = ["version", "light", "light_reason", "last_report_at"]
     inlines = [TargetInline, MilestoneInline]
 
 
 @admin.register(Document)
-class DocumentAdmin(admin.ModelAdmin):
+class DocumentAdmin(ReadOnlyAdmin):
     list_display = ["title", "doc_date", "status", "created_at"]
     exclude = ["result"]
 
 
 @admin.register(ProgressReport)
-class ProgressReportAdmin(admin.ModelAdmin):
+class ProgressReportAdmin(ReadOnlyAdmin):
     list_display = ["task", "unit", "percent", "done", "created_at"]
     raw_id_fields = ["task"]
 
 
 @admin.register(SupervisionNotice)
-class SupervisionNoticeAdmin(admin.ModelAdmin):
+class SupervisionNoticeAdmin(ReadOnlyAdmin):
     list_display = ["number", "task", "unit", "status", "reply_due"]
     list_filter = ["status", "year"]
     raw_id_fields = ["task"]
 
 
 @admin.register(Instruction)
-class InstructionAdmin(admin.ModelAdmin):
+class InstructionAdmin(ReadOnlyAdmin):
     list_display = ["leader", "unit", "due", "status", "created_at"]
     list_filter = ["status"]
 
@@ -83,5 +80,5 @@ class AuditEntryAdmin(ReadOnlyAdmin):
 
 
 @admin.register(ReminderLog)
-class ReminderLogAdmin(admin.ModelAdmin):
+class ReminderLogAdmin(ReadOnlyAdmin):  # a deleted row would send its reminder again
     list_display = ["key", "sent_at"]

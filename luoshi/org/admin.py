@@ -3,8 +3,10 @@ from django.contrib import admin
 from .models import ApiToken, Person, Unit
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """For records changed only through their own rules (audit trail, requests, evaluation runs): view, never edit."""
+class ReadOnly:
+    """For records changed only through their own rules (tasks and their reports, notices, projects, the audit
+    trail, requests, evaluation runs): the admin views them, never edits — an edit there would skip the version
+    check, the lights and the audit trail."""
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -14,6 +16,14 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class ReadOnlyAdmin(ReadOnly, admin.ModelAdmin):
+    pass
+
+
+class ReadOnlyInline(ReadOnly, admin.TabularInline):
+    extra = 0
 
 
 @admin.register(Unit)

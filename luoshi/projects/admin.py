@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from luoshi.org.admin import ReadOnlyAdmin, ReadOnlyInline
+
 from .models import (ExchangeRate, FundsInPlace, Lead, MonthlyReport, Problem, Programme, Project, ProjectItem,
                      StageItem, TargetBinding)
 
@@ -21,45 +23,40 @@ class ExchangeRateAdmin(admin.ModelAdmin):
     list_display = ["currency", "name", "rate"]
 
 
-class ProjectItemInline(admin.TabularInline):
+class ProjectItemInline(ReadOnlyInline):
     model = ProjectItem
-    extra = 0
-    readonly_fields = ["done_by"]
 
 
 @admin.register(Project)
-class ProjectAdmin(admin.ModelAdmin):
+class ProjectAdmin(ReadOnlyAdmin):
     list_display = ["name", "category", "programme", "stage", "leader", "lead_unit", "total_investment",
                     "completed_investment", "light"]
     list_filter = ["light", "stage", "category", "programme"]
     search_fields = ["name", "owner"]
     autocomplete_fields = ["lead_unit", "township"]
     filter_horizontal = ["members"]
-    readonly_fields = ["version", "light", "light_reason", "completed_investment", "last_report_month"]
     inlines = [ProjectItemInline]
 
 
 @admin.register(MonthlyReport)
-class MonthlyReportAdmin(admin.ModelAdmin):
+class MonthlyReportAdmin(ReadOnlyAdmin):
     list_display = ["project", "month", "investment", "year_to_date"]
     raw_id_fields = ["project"]
-    readonly_fields = ["year_to_date"]
 
 
 @admin.register(Problem)
-class ProblemAdmin(admin.ModelAdmin):
+class ProblemAdmin(ReadOnlyAdmin):
     list_display = ["project", "category", "unit", "deadline", "status", "escalated_at"]
     list_filter = ["status", "category"]
     raw_id_fields = ["project"]
 
 
-class FundsInline(admin.TabularInline):
+class FundsInline(ReadOnlyInline):
     model = FundsInPlace
-    extra = 0
 
 
 @admin.register(Lead)
-class LeadAdmin(admin.ModelAdmin):
+class LeadAdmin(ReadOnlyAdmin):
     list_display = ["name", "investor", "stage", "source", "amount", "currency", "amount_cny", "unit"]
     list_filter = ["stage", "source"]
     search_fields = ["name", "investor"]
