@@ -18,10 +18,6 @@ from .forms import ImportForm, PeriodForm, RunForm, SelfAssessmentForm
 from .models import FIVE_QUESTIONS, Group, Indicator, IndicatorValue, Run, SelfAssessment, period_label
 
 
-def _add_error(form, error):
-    form.add_error(error.field if error.field in form.fields else None, error.message)
-
-
 def _signed_in(user):
     scope.require(scope.may_sign_in(user))
 
@@ -43,7 +39,7 @@ def run_list(request):
             try:  # what can be refused at once is; freezing and scoring every unit is the worker's
                 as_of = services.check_run(request.user, **form.cleaned_data)[1]
             except services.EvaluationError as e:
-                _add_error(form, e)
+                e.show_on(form)
             else:
                 d = form.cleaned_data
                 job = start_job(jobs.create_run, Job.Kind.EVALUATION_RUN, request.user,
@@ -181,7 +177,7 @@ def self_assessment(request):
         try:
             row = services.save_self_assessment(request.user, unit, form.cleaned_data["period"], form.answers())
         except services.EvaluationError as e:
-            _add_error(form, e)
+            e.show_on(form)
         else:
             messages.success(request, gettext("已提交%(period)s“五个问一问”自评，自评分 %(score)s") % {"period": period_label(row.period), "score": row.score})
             return redirect(f"{request.path}?period={row.period}")
@@ -201,7 +197,7 @@ def ratings(request, indicator_id):
             saved = services.save_ratings(request.user, indicator, form.cleaned_data["period"],
                                           {u.pk: request.POST.get(f"unit-{u.pk}", "") for u in units})
         except services.EvaluationError as e:
-            _add_error(form, e)
+            e.show_on(form)
         else:
             messages.success(request, gettext("已保存 %(count)s 个单位的%(name)s") % {"count": saved, "name": indicator.name})
             return redirect(f"{request.path}?period={form.cleaned_data['period']}")
@@ -231,7 +227,7 @@ def import_values(request):
         except excel.ImportRejected as e:
             context["rejected"] = str(e)
         except services.EvaluationError as e:
-            _add_error(form, e)
+            e.show_on(form)
         else:
             if result.ok:
                 messages.success(request, gettext("已导入 %(count)s 条考核数据") % {"count": result.saved})

@@ -31,6 +31,10 @@ class LedgerError(ValueError):
         super().__init__(message)
         self.message, self.field = message, field
 
+    def show_on(self, form):
+        """Put the message next to the field at fault, or on top of the form when it has no such field."""
+        form.add_error(self.field if self.field in form.fields else None, self.message)
+
 
 class Conflict(Exception):
     """Someone saved the object after the version the user edited; `current` is their version."""

@@ -30,11 +30,6 @@ OPEN_NOTICE = [SupervisionNotice.Status.OPEN, SupervisionNotice.Status.ESCALATED
 TARGET_TO_FILL = [Target.State.BLANK, Target.State.RETURNED]
 
 
-def _add_error(form, error):
-    """Put a service's LedgerError next to the field at fault (or on top of the form)."""
-    form.add_error(error.field if error.field in form.fields else None, error.message)
-
-
 QUICK_PERCENTS = (25, 50, 75, 100)
 
 
@@ -201,7 +196,7 @@ def task_report(request, pk):
         try:
             services.report_progress(task, request.user, d["percent"], d["text"], d["attachments"], d["done"])
         except services.LedgerError as e:
-            _add_error(form, e)
+            e.show_on(form)
         else:
             messages.success(request, _("已填报“%(task)s”进度 %(percent)s%%") % {
                 "task": task.title, "percent": 100 if d["done"] else d["percent"]})
@@ -243,7 +238,7 @@ def task_edit(request, pk):
             conflict = {"who": _last_editor(current), "rows": rows}
             return _task_page(request, current, status=409, edit_form=form, conflict=conflict)
         except services.LedgerError as e:
-            _add_error(form, e)
+            e.show_on(form)
         except ValidationError as e:
             for field, errors in e.message_dict.items():
                 form.add_error(field if field in form.fields else None, errors)
@@ -272,7 +267,7 @@ def task_milestone(request, pk):
         try:
             services.add_milestone(task, request.user, form.cleaned_data["title"], form.cleaned_data["due"])
         except services.LedgerError as e:
-            _add_error(form, e)
+            e.show_on(form)
         else:
             messages.success(request, _("已添加节点“%(title)s”") % {"title": form.cleaned_data["title"]})
             return redirect("task-detail", pk=task.pk)
@@ -317,7 +312,7 @@ def task_return(request, pk):
         try:
             services.return_task(task, request.user, form.cleaned_data["reason"])
         except services.LedgerError as e:
-            _add_error(form, e)
+            e.show_on(form)
         else:
             messages.success(request, _("任务已退回牵头单位"))
             return redirect("task-detail", pk=task.pk)
@@ -336,7 +331,7 @@ def task_notice(request, pk):
         try:
             notice = services.issue_notice(task, request.user, d["reason"], d["requirement"], d["reply_due"])
         except services.LedgerError as e:
-            _add_error(form, e)
+            e.show_on(form)
         else:
             messages.success(request, _("已下发%(number)s，答复期限 %(due)s") % {
                 "number": notice.number, "due": notice.reply_due})
@@ -356,7 +351,7 @@ def task_instruct(request, pk):
         try:
             services.give_instruction(request.user, task, d["text"], d["unit"], d["due"])
         except services.LedgerError as e:
-            _add_error(form, e)
+            e.show_on(form)
         else:
             messages.success(request, _("批示已交%(unit)s办理") % {"unit": d["unit"].name})
             return redirect("task-detail", pk=task.pk)
@@ -378,7 +373,7 @@ def target_fill(request, pk, target_pk):
         try:
             services.fill_target(target, request.user, form.cleaned_data["value"], form.cleaned_data["note"])
         except services.LedgerError as e:
-            _add_error(form, e)
+            e.show_on(form)
         else:
             messages.success(request, _("已填报目标：%(target)s，待督查室确认") % {"target": target.display()})
             return redirect(_next_or(request, reverse("task-detail", args=[task.pk])))
@@ -447,7 +442,7 @@ def notice_reply(request, pk):
         try:
             services.reply_notice(notice, request.user, form.cleaned_data["reply"])
         except services.LedgerError as e:
-            _add_error(form, e)
+            e.show_on(form)
         else:
             messages.success(request, _("已答复%(number)s") % {"number": notice.number})
             return redirect(_next_or(request, reverse("notice-list")))
@@ -476,7 +471,7 @@ def instruction_reply(request, pk):
         try:
             services.reply_instruction(instruction, request.user, form.cleaned_data["reply"])
         except services.LedgerError as e:
-            _add_error(form, e)
+            e.show_on(form)
         else:
             messages.success(request, _("已报送批示落实情况"))
             return redirect(_next_or(request, reverse("instruction-list")))

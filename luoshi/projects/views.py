@@ -22,10 +22,6 @@ from .models import Lead, Problem, Project, ReportPhoto, Stage, StageItem
 from .models import next_stage as stage_after
 
 
-def _add_error(form, error):
-    form.add_error(error.field if error.field in form.fields else None, error.message)
-
-
 # --- project list -------------------------------------------------------------------------
 
 @login_required
@@ -113,7 +109,7 @@ def project_report(request, pk):
         try:
             services.report_month(project, request.user, d["month"], d["investment"], d["progress"], d["photos"])
         except services.LedgerError as e:
-            _add_error(form, e)
+            e.show_on(form)
         else:
             messages.success(request, gettext("已填报%(month)s月调度：完成投资 %(investment)s 万元") % {"month": d["month"], "investment": d["investment"]})
             return redirect("project-detail", pk=project.pk)
@@ -160,7 +156,7 @@ def project_problem(request, pk):
         try:
             services.raise_problem(project, request.user, d["category"], d["text"], d["unit"], d["deadline"])
         except services.LedgerError as e:
-            _add_error(form, e)
+            e.show_on(form)
         else:
             messages.success(request, gettext("协调事项已交%(unit)s办理") % {"unit": d["unit"].name})
             return redirect("project-detail", pk=project.pk)
@@ -182,7 +178,7 @@ def project_new(request):
         try:
             project = services.create_project(request.user, members=members, **d)
         except services.LedgerError as e:
-            _add_error(form, e)
+            e.show_on(form)
         else:
             messages.success(request, gettext("已新建项目“%(name)s”") % {"name": project.name})
             return redirect("project-detail", pk=project.pk)
@@ -209,7 +205,7 @@ def project_edit(request, pk):
                     if getattr(e.current, name) != value]
             return _project_page(request, e.current, status=409, edit_form=form, conflict={"rows": rows})
         except services.LedgerError as e:
-            _add_error(form, e)
+            e.show_on(form)
         else:
             messages.success(request, gettext("项目已保存"))
             return redirect("project-detail", pk=project.pk)
@@ -253,7 +249,7 @@ def problem_reply(request, pk):
         try:
             services.reply_problem(problem, request.user, form.cleaned_data["reply"])
         except services.LedgerError as e:
-            _add_error(form, e)
+            e.show_on(form)
         else:
             messages.success(request, gettext("已答复“%(name)s”的协调事项") % {"name": problem.project.name})
             return redirect("problem-list")
@@ -288,7 +284,7 @@ def board(request):
             try:
                 lead = services.create_lead(request.user, **form.cleaned_data)
             except services.LedgerError as e:
-                _add_error(form, e)
+                e.show_on(form)
             else:
                 messages.success(request, gettext("已登记招商项目“%(name)s”") % {"name": lead.name})
                 return redirect("lead-detail", pk=lead.pk)
@@ -342,7 +338,7 @@ def lead_funds(request, pk):
         try:
             services.add_funds(lead, request.user, form.cleaned_data["month"], form.cleaned_data["amount"])
         except services.LedgerError as e:
-            _add_error(form, e)
+            e.show_on(form)
         else:
             messages.success(request, gettext("到位资金已填报"))
             return redirect("lead-detail", pk=lead.pk)
@@ -360,7 +356,7 @@ def lead_convert(request, pk):
         try:
             project = services.convert_lead(lead, request.user, **form.cleaned_data)
         except services.LedgerError as e:
-            _add_error(form, e)
+            e.show_on(form)
         else:
             messages.success(request, gettext("已转为重点项目“%(name)s”，请补充计划日期和专班成员") % {"name": project.name})
             return redirect("project-detail", pk=project.pk)

@@ -53,11 +53,6 @@ def _with_clocks(reqs, user, now):
     return rows
 
 
-def _add_error(form, error):
-    field = error.field if error.field in form.fields else None
-    form.add_error(field, error.message)
-
-
 # --- public -------------------------------------------------------------------------------------
 
 def public_submit(request):
@@ -70,7 +65,7 @@ def public_submit(request):
             try:
                 req = services.submit_request(**_request_fields(form), channel=ServiceRequest.Channel.WEB)
             except LedgerError as error:
-                _add_error(form, error)
+                error.show_on(form)
             else:
                 return render(request, "service/submitted.html", {"req": req})
     return render(request, "service/public_submit.html", {"form": form})
@@ -133,7 +128,7 @@ def intake(request):
             req = services.submit_request(**_request_fields(form), channel=ServiceRequest.Channel.PHONE,
                                           user=request.user)
         except LedgerError as error:
-            _add_error(form, error)
+            error.show_on(form)
         else:
             messages.success(request, _("已受理，编号 %(number)s，请告知来电人凭编号和手机后四位查询") % {"number": req.number})
             return redirect("service-request", req.pk)
