@@ -342,6 +342,17 @@ AWAITING_REPLY = [ServiceRequest.Status.DISPATCHED, ServiceRequest.Status.SIGNED
 CONCLUDED = [ServiceRequest.Status.RESOLVED, ServiceRequest.Status.CLOSED]
 
 
+class PendingDuplicateCheck(models.Model):
+    """A request from a machine channel (API, Open311) whose duplicate check the worker still owes: stored in the
+    intake's own statement, taken and deleted by the worker a moment later (services.check_pending_duplicates),
+    so the check's probes and similarity scores stay off the intake."""
+
+    request = models.OneToOneField(ServiceRequest, primary_key=True, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "待查重诉求"
+
+
 def request_attachment_path(instance, filename):
     return f"requests/{instance.request.number[:4]}/{filename}"
 

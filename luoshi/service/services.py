@@ -14,12 +14,14 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 
+from luoshi import faults
 from luoshi.ledger.services import LedgerError, check_attachment
 from luoshi.org.models import Unit
 
 from . import routing, rules, scope
-from .models import (AWAITING_REPLY, CONCLUDED, NEAR_CELLS_PER_DEGREE, Enterprise, OfficerVisit, RequestAttachment,
-                     RequestEvent, RequestSequence, ServiceCategory, ServiceRequest, Urgency)
+from .models import (AWAITING_REPLY, CONCLUDED, NEAR_CELLS_PER_DEGREE, Enterprise, OfficerVisit,
+                     PendingDuplicateCheck, RequestAttachment, RequestEvent, RequestSequence, ServiceCategory,
+                     ServiceRequest, Urgency)
 from .rates import bump, local_day
 
 Status, Kind, Rating = ServiceRequest.Status, RequestEvent.Kind, ServiceRequest.Rating
@@ -27,6 +29,9 @@ DEFAULT_SIGN_HOURS = 24
 MAX_DESCRIPTION = 2000
 MAX_EXTENSION_HOURS = 30 * 24
 URGENCIES, CHANNELS = frozenset(Urgency.values), frozenset(ServiceRequest.Channel.values)  # .values builds a list
+# machine channels, where intakes come in bursts: their duplicate check is left to the worker, a moment later; a
+# phone operator or a citizen at the web form gets it at once (the operator can tell the caller)
+QUEUED_CHECK_CHANNELS = frozenset([ServiceRequest.Channel.API, ServiceRequest.Channel.OPEN311])
 
 
 # --- privacy ------------------------------------------------------------------------------------
@@ -283,30 +288,20 @@ def submit_request(*, category, description, contact_name, contact_phone, channe
         enterprise=enterprise or None, attributes=attributes, created_at=at, updated_at=at, received_by=user,
         suggested_unit=suggestion.unit, suggestion_reason=suggestion.reason[:200])
     event = RequestEvent(kind=Kind.SUBMITTED, at=at, text="", data={"channel": channel}, actor=user, unit=None)
-    policy = rules.current().policy
-    dlat, dlong = _box(policy, lat)
-    since = at - dt.timedelta(days=policy.duplicate_days)
-    query = _pg_candidates_sql(category, address, lat, long, dlat, dlong, since, None) if not files else None
-    if query is not None:
-        # PostgreSQL: one round trip stores the request and returns its duplicate candidates (the statement's
-        # snapshot does not see the new row); the advisory flag follows in a second statement when one is found
-        candidates = _insert_with_event(req, event, local_day(at).year, query)
-        req.duplicate_of_id, req.duplicate_score = _best_duplicate(candidates, description, address, lat, long,
-                                                                   policy)
-        if req.duplicate_of_id is not None:
-            _execute_prepared(connections[DEFAULT_DB_ALIAS],
-                              f"UPDATE {ServiceRequest._meta.db_table} SET duplicate_of_id = %s, "
-                              f"duplicate_score = %s WHERE id = %s",
-                              [req.duplicate_of_id, req.duplicate_score, req.pk])
-        return req
-    req.duplicate_of_id, req.duplicate_score = find_duplicate(category, description, address, lat, long, at)
-    req.number = next_number(local_day(at).year)
-    with transaction.atomic():
-        req.save(force_insert=True)
-        event.request = req
-        event.save(force_insert=True)
-        for f in files:
-            RequestAttachment.objects.create(request=req, file=f, name=f.name[:200], size=f.size)
+    if connection.vendor == "postgresql" and not files:
+        _insert_with_event(req, event, local_day(at).year)
+    else:
+        req.number = next_number(local_day(at).year)
+        with transaction.atomic():
+            req.save(force_insert=True)
+            event.request = req
+            event.save(force_insert=True)
+            PendingDuplicateCheck.objects.create(request=req)
+            for f in files:
+                RequestAttachment.objects.create(request=req, file=f, name=f.name[:200], size=f.size)
+    if channel not in QUEUED_CHECK_CHANNELS:
+        req.duplicate_of_id, req.duplicate_score = check_pending_duplicates(requests=[req.pk]).get(req.pk,
+                                                                                                  (None, None))
     return req
 
 
@@ -341,10 +336,9 @@ def _execute_prepared(db, sql, params):
             return cursor.fetchall() if cursor.description else []
 
 
-def _insert_with_event(req, event, year, candidates):
-    """PostgreSQL: the number, the request and its first event in one statement (one round trip, atomic on its
-    own, so no BEGIN/COMMIT either), which also runs the duplicate candidates query (sql, params) and returns
-    its rows."""
+def _insert_with_event(req, event, year):
+    """PostgreSQL: the number, the request, its first event and its pending duplicate check in one statement (one
+    round trip, atomic on its own, so no BEGIN/COMMIT either)."""
     db = connections[DEFAULT_DB_ALIAS]  # the wrapper itself: `connection` looks it up again on every attribute
     name = _sequence(year)
     req.number = ""  # a placeholder; the statement replaces it with the year's next number
@@ -363,13 +357,12 @@ def _insert_with_event(req, event, year, candidates):
     sql = (f"WITH r AS (INSERT INTO {ServiceRequest._meta.db_table} ({', '.join(req_cols)}) "
            f"VALUES ({', '.join(req_values)}) RETURNING id, number), "
            f"e AS (INSERT INTO {RequestEvent._meta.db_table} ({', '.join(event_cols)}) "
-           f"VALUES ({', '.join(event_values)})), c AS ({candidates[0]}) "
-           f"SELECT r.id, r.number, c.id, c.description, c.address, c.lat, c.long FROM r LEFT JOIN c ON true")
-    rows = _execute_prepared(db, sql, req_params + event_params + candidates[1])
-    req.pk, req.number = rows[0][:2]
+           f"VALUES ({', '.join(event_values)})), "
+           f"p AS (INSERT INTO {PendingDuplicateCheck._meta.db_table} (request_id) SELECT id FROM r) "
+           f"SELECT id, number FROM r")
+    req.pk, req.number = _execute_prepared(db, sql, req_params + event_params)[0]
     req._state.adding, req._state.db = False, connection.alias
     event.request = req
-    return [row[2:] for row in rows if row[2] is not None]
 
 
 # --- duplicates ---------------------------------------------------------------------------------
@@ -415,12 +408,12 @@ _PG_NEAR = f"""
     SELECT c.* FROM unnest(%s::int[]) AS y(cell) CROSS JOIN unnest(%s::int[]) AS x(cell) CROSS JOIN LATERAL (
         SELECT id, description, address, lat, long, created_at FROM {ServiceRequest._meta.db_table}
         WHERE category_id = %s AND ((lat * {NEAR_CELLS_PER_DEGREE}))::integer = y.cell
-          AND ((long * {NEAR_CELLS_PER_DEGREE}))::integer = x.cell AND created_at >= %s AND status <> %s AND id <> %s
+          AND ((long * {NEAR_CELLS_PER_DEGREE}))::integer = x.cell AND created_at >= %s AND status <> %s AND id < %s
           AND lat BETWEEN %s AND %s AND long BETWEEN %s AND %s
         ORDER BY created_at DESC LIMIT {MAX_DUPLICATE_CANDIDATES}) AS c"""
 _PG_SAME_ADDRESS = f"""
     (SELECT id, description, address, lat, long, created_at FROM {ServiceRequest._meta.db_table}
-     WHERE category_id = %s AND address = %s AND created_at >= %s AND status <> %s AND id <> %s
+     WHERE category_id = %s AND address = %s AND created_at >= %s AND status <> %s AND id < %s
      ORDER BY created_at DESC LIMIT {MAX_DUPLICATE_CANDIDATES})"""
 
 
@@ -432,7 +425,7 @@ def _box(policy, lat):
             policy.duplicate_metres / (111_320 * max(math.cos(math.radians(lat)), 0.01)))
 
 
-def _pg_candidates_sql(category, address, lat, long, dlat, dlong, since, exclude):
+def _pg_candidates_sql(category_id, address, lat, long, dlat, dlong, since, before):
     """(sql, params) of the candidates query on PostgreSQL; None elsewhere, without a location, or when the
     radius spans too many cells."""
     lat_cells = long_cells = ()
@@ -441,23 +434,22 @@ def _pg_candidates_sql(category, address, lat, long, dlat, dlong, since, exclude
     if connection.vendor != "postgresql" or len(lat_cells) * len(long_cells) > MAX_CELLS or (
             lat is None and not address):
         return None
-    exclude = -1 if exclude is None else exclude
     arms, params = [], []
     if lat is not None:
         arms.append(_PG_NEAR)
-        params += [lat_cells, long_cells, category.pk, since, Status.MERGED, exclude,
+        params += [lat_cells, long_cells, category_id, since, Status.MERGED, before,
                    lat - dlat, lat + dlat, long - dlong, long + dlong]
     if address:
         arms.append(_PG_SAME_ADDRESS)
-        params += [category.pk, address, since, Status.MERGED, exclude]
+        params += [category_id, address, since, Status.MERGED, before]
     return (f"SELECT DISTINCT id, description, address, lat, long, created_at FROM ({' UNION ALL '.join(arms)})"
             f" AS found ORDER BY created_at DESC LIMIT {MAX_DUPLICATE_CANDIDATES}"), params
 
 
-def _candidates(category, address, lat, long, dlat, dlong, since, exclude):
-    """(id, description, address, lat, long) of the newest requests of the category since `since` in the box
-    around lat/long or at the address, at most MAX_DUPLICATE_CANDIDATES."""
-    query = _pg_candidates_sql(category, address, lat, long, dlat, dlong, since, exclude)
+def _candidates(category_id, address, lat, long, dlat, dlong, since, before):
+    """(id, description, address, lat, long) of the newest requests of the category since `since`, taken in
+    before the request `before`, in the box around lat/long or at the address, at most MAX_DUPLICATE_CANDIDATES."""
+    query = _pg_candidates_sql(category_id, address, lat, long, dlat, dlong, since, before)
     if query is not None:
         with connection.cursor() as cursor:
             cursor.execute(*query)
@@ -467,8 +459,8 @@ def _candidates(category, address, lat, long, dlat, dlong, since, exclude):
         near |= Q(lat__range=(lat - dlat, lat + dlat), long__range=(long - dlong, long + dlong))
     if address:
         near |= Q(address=address)
-    return list(ServiceRequest.objects.filter(near, category=category, created_at__gte=since)
-                .exclude(status=Status.MERGED).exclude(pk=exclude).order_by("-created_at")
+    return list(ServiceRequest.objects.filter(near, category_id=category_id, created_at__gte=since, pk__lt=before)
+                .exclude(status=Status.MERGED).order_by("-created_at")
                 .values_list("pk", "description", "address", "lat", "long")[:MAX_DUPLICATE_CANDIDATES])
 
 
@@ -488,18 +480,42 @@ def _best_duplicate(candidates, description, address, lat, long, policy):
     return best, best_score
 
 
-def find_duplicate(category, description, address, lat, long, at, policy=None, exclude=None):
-    """(request id, similarity) of the most similar recent request in the same category at the same place
-    (within the policy's metres, or the same address), or (None, None). Index-bounded on PostgreSQL: the grid
-    cells around the point (service_request_near_idx) or the address (service_request_address_idx), within the
-    last days."""
-    policy = policy or rules.current().policy
-    if lat is None and not address:
+def find_duplicate(req, policy):
+    """(request id, similarity) of the most similar request taken in before `req`, in the same category, at the
+    same place (within the policy's metres, or the same address) within the policy's days; or (None, None).
+    Index-bounded on PostgreSQL: the grid cells around the point (service_request_near_idx) or the address
+    (service_request_address_idx), within those days."""
+    if req.lat is None and not req.address:
         return None, None
-    dlat, dlong = _box(policy, lat)
-    since = at - dt.timedelta(days=policy.duplicate_days)
-    return _best_duplicate(_candidates(category, address, lat, long, dlat, dlong, since, exclude),
-                           description, address, lat, long, policy)
+    dlat, dlong = _box(policy, req.lat)
+    since = req.created_at - dt.timedelta(days=policy.duplicate_days)
+    candidates = _candidates(req.category_id, req.address, req.lat, req.long, dlat, dlong, since, req.pk)
+    return _best_duplicate(candidates, req.description, req.address, req.lat, req.long, policy)
+
+
+def check_pending_duplicates(limit=200, requests=None):
+    """The worker's (and a human channel's intake's) duplicate check: takes up to `limit` pending checks (only
+    those of `requests` if given; none another worker holds), flags each request's probable duplicate and deletes
+    the checks, in one transaction, so a crash leaves them pending. Returns {request id: (duplicate id,
+    similarity)} of the requests checked."""
+    policy = rules.current().policy
+    with transaction.atomic():
+        pending = PendingDuplicateCheck.objects.select_for_update(skip_locked=True).order_by("pk")
+        if requests is not None:
+            pending = pending.filter(pk__in=requests)
+        ids = list(pending.values_list("pk", flat=True)[:limit])
+        if not ids:
+            return {}
+        found = {}
+        for req in ServiceRequest.objects.filter(pk__in=ids).only(
+                "category_id", "description", "address", "lat", "long", "created_at").order_by():
+            found[req.pk] = duplicate_of, score = find_duplicate(req, policy)
+            if duplicate_of is not None:
+                ServiceRequest.objects.filter(pk=req.pk, duplicate_of=None).update(duplicate_of_id=duplicate_of,
+                                                                                   duplicate_score=score)
+        faults.pause_at("duplicates_flagged")
+        PendingDuplicateCheck.objects.filter(pk__in=ids).delete()
+    return found
 
 
 def merge(duplicate, user, into):

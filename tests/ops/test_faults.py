@@ -21,7 +21,7 @@ from openpyxl import Workbook
 
 from luoshi.jobs.services import INTERRUPTED
 
-from .live import SPEECH_ROWS, Databases, Site
+from .live import SPEECH_ROWS, Databases, Site, wait_for
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="kill -9 needs POSIX signals")
 
@@ -220,6 +220,37 @@ def test_request_clocks_identical_after_server_restart(site):
     assert shell.returncode == 0, err
     recomputed = {n: tuple(map(to_ms, c)) for n, c in json.loads(out).items()}
     assert {n: tuple(map(to_ms, c[1:])) for n, c in before.items()} == recomputed
+
+
+# --- duplicate checks: the worker killed ---------------------------------------------------------------------
+
+def test_worker_killed_mid_duplicate_check_leaves_the_checks_pending(site):
+    """API intakes leave their duplicate check to the worker. Killed with the flags written but not committed,
+    the worker leaves every check pending and no flag; the next worker flags the later request once."""
+    site.server()
+    token = site.county["token"]
+    numbers = []
+    for text in ("西街村口路灯不亮，夜间出行不便", "西街村口路灯不亮了，夜间出行不便"):
+        status, _, body = site.request("POST", "/api/service/requests", token=token, payload={
+            "category": site.county["category"], "description": text, "address": "西街村口",
+            "contact_name": "王先生", "contact_phone": "13800001234"})
+        assert status == 201, body[:500]
+        numbers.append(json.loads(body)["number"])
+    flags = ("SELECT r.number, d.number FROM service_servicerequest r LEFT JOIN service_servicerequest d "
+             "ON d.id = r.duplicate_of_id WHERE r.number IN (%s, %s) ORDER BY r.id")
+    pending = "SELECT count(*) FROM service_pendingduplicatecheck"
+    assert site.db.rows(flags, *numbers) == [(numbers[0], None), (numbers[1], None)]
+    assert site.db.scalar(pending) == 2
+
+    worker = site.worker(pause="duplicates_flagged")
+    site.wait_paused(worker)
+    worker.kill9()
+    assert site.db.rows(flags, *numbers) == [(numbers[0], None), (numbers[1], None)]
+    assert site.db.scalar(pending) == 2
+
+    site.worker()
+    wait_for(lambda: site.db.scalar(pending) == 0, "the next worker checking the requests")
+    assert site.db.rows(flags, *numbers) == [(numbers[0], None), (numbers[1], numbers[0])]
 
 
 # --- the reminder job, again and at once --------------------------------------------------------------------

@@ -8,8 +8,8 @@ from django.db import IntegrityError, connection, transaction
 
 from luoshi.ledger.services import LedgerError
 from luoshi.service import rates, routing, services
-from luoshi.service.models import (DeadlineRule, Enterprise, RequestEvent, RequestPolicy, RoutingRule,
-                                   ServiceRequest, UnitDayStats, Urgency, validate_credit_code)
+from luoshi.service.models import (DeadlineRule, Enterprise, PendingDuplicateCheck, RequestEvent, RequestPolicy,
+                                   RoutingRule, ServiceRequest, UnitDayStats, Urgency, validate_credit_code)
 
 from .conftest import credit_code
 
@@ -269,6 +269,68 @@ def test_duplicates_found_across_grid_cell_edges(svc):
         rows = ServiceRequest.objects.annotate(lat_cell=near_cell("lat"), long_cell=near_cell("long"))
         for lat, long, lat_cell, long_cell in rows.values_list("lat", "long", "lat_cell", "long_cell"):
             assert (lat_cell, long_cell) == (round(lat * K), round(long * K))
+
+
+def test_machine_channels_leave_the_duplicate_check_to_the_worker(svc):
+    """API and Open311 intakes are stored with a pending check; the worker's check flags the later request
+    against the earlier one (never the other way round), once; a web or phone intake is checked at once."""
+    first = svc.submit(channel=ServiceRequest.Channel.OPEN311)
+    later = svc.submit(description="河阳镇人民路有个大坑，很危险", channel=ServiceRequest.Channel.API)
+    assert (first.duplicate_of_id, later.duplicate_of_id) == (None, None)
+    assert set(PendingDuplicateCheck.objects.values_list("pk", flat=True)) == {first.pk, later.pk}
+    found = services.check_pending_duplicates()
+    assert found[first.pk] == (None, None) and found[later.pk][0] == first.pk
+    later.refresh_from_db()
+    assert later.duplicate_of == first and later.duplicate_score == found[later.pk][1] >= 0.35
+    assert not PendingDuplicateCheck.objects.exists() and services.check_pending_duplicates() == {}
+    for channel in (ServiceRequest.Channel.WEB, ServiceRequest.Channel.PHONE):
+        now = svc.submit(description="河阳镇人民路有个大坑，太危险了", channel=channel)
+        assert now.duplicate_of_id is not None and not PendingDuplicateCheck.objects.exists()
+
+
+def test_a_failed_duplicate_check_stays_pending(svc, monkeypatch):
+    svc.submit(channel=ServiceRequest.Channel.API)
+    later = svc.submit(description="河阳镇人民路有个大坑，很危险", channel=ServiceRequest.Channel.API)
+
+    def fail_on_later(req, policy, real=services.find_duplicate):
+        if req.pk == later.pk:
+            raise RuntimeError("the database went away")
+        return real(req, policy)
+    monkeypatch.setattr(services, "find_duplicate", fail_on_later)
+    with pytest.raises(RuntimeError):
+        services.check_pending_duplicates()
+    assert PendingDuplicateCheck.objects.count() == 2
+    monkeypatch.undo()
+    assert services.check_pending_duplicates()[later.pk][0] is not None
+    assert not PendingDuplicateCheck.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_never_take_the_same_check(svc):
+    """PostgreSQL: a check another worker holds (its transaction still open) is skipped, not waited for."""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite has one writer at a time; SKIP LOCKED is PostgreSQL's")
+    held = svc.submit(channel=ServiceRequest.Channel.API)
+    free = svc.submit(description="自来水停了三天", address="西虢镇新村", channel=ServiceRequest.Channel.API)
+    taken, release = threading.Event(), threading.Event()
+
+    def other_worker():
+        try:
+            with transaction.atomic():
+                list(PendingDuplicateCheck.objects.select_for_update().filter(pk=held.pk))
+                taken.set()
+                release.wait(30)
+        finally:
+            connection.close()
+    thread = threading.Thread(target=other_worker)
+    thread.start()
+    try:
+        assert taken.wait(30)
+        assert set(services.check_pending_duplicates()) == {free.pk}
+    finally:
+        release.set()
+        thread.join()
+    assert set(services.check_pending_duplicates()) == {held.pk}
 
 
 def test_merged_requester_gets_the_replies(svc):
