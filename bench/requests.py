@@ -253,18 +253,20 @@ def cpu_seconds(pids):
 
 
 def server_pids(server):
-    """gunicorn's workers and the PostgreSQL backends serving them: the CPU a request costs the server."""
+    """(gunicorn's workers, the PostgreSQL backends serving them): the CPU a request costs the server."""
     children = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
-    return [int(pid) for pid in children] + sorted(backends())
+    return [int(pid) for pid in children], sorted(backends())
 
 
 def measured(base, path, key, server):
-    """wrk's figures and the server CPU per request (ms): a machine shared with other work changes req/s but
-    hardly what one request costs."""
-    pids = server_pids(server)
-    before = cpu_seconds(pids)
+    """wrk's figures and the server CPU per request (ms) in the workers and in PostgreSQL: a machine shared
+    with other work changes req/s but hardly what one request costs."""
+    workers, postgres = server_pids(server)
+    before = cpu_seconds(workers), cpu_seconds(postgres)
     rate, p50, p99, errors, count = wrk(base, path, key)
-    return rate, p50, p99, errors, (cpu_seconds(pids) - before) * 1000 / max(count, 1)
+    python, database = ((cpu_seconds(pids) - start) * 1000 / max(count, 1)
+                        for pids, start in zip((workers, postgres), before))
+    return rate, p50, p99, errors, python + database, python, database
 
 
 def free_port():
@@ -328,12 +330,12 @@ def main():
     kind = f"gthread workers × {THREADS} threads" if THREADS > 1 else "sync workers"
     print(f"\ngunicorn {WORKERS} {kind} · wrk {CONNECTIONS} connections × {SECONDS} s · PostgreSQL · "
           f"{ROWS:,} requests")
-    print(f"{'':44} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} {'CPU ms':>7}  (errors: non-2xx + wrk "
-          f"socket errors; CPU: gunicorn workers + PostgreSQL backends per request)")
-    for name, (rate, p50, p99, errors, cpu) in [("bare view (one INSERT)", bare_result),
+    print(f"{'':44} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} {'CPU ms':>7} {'= app':>6} {'+ PG':>5}"
+          f"  (errors: non-2xx + wrk socket errors; CPU per request: gunicorn workers + PostgreSQL backends)")
+    for name, (rate, p50, p99, errors, cpu, python, database) in [("bare view (one INSERT)", bare_result),
                                                 ("intake: Open311 POST requests.json", intake_result),
                                                 ("intake, the ranking page read meanwhile", loaded_result)]:
-        print(f"{name:44} {rate:8.0f} {p50:8.1f} {p99:8.1f} {errors:7d} {cpu:7.2f}")
+        print(f"{name:44} {rate:8.0f} {p50:8.1f} {p99:8.1f} {errors:7d} {cpu:7.2f} {python:6.2f} {database:5.2f}")
     print(f"{'intake / bare':44} {intake_result[0] / bare_result[0]:8.0%}   (by server CPU per request: "
           f"{bare_result[4] / intake_result[4]:.0%})")
     print(f"{'intake run: requests stored, duplicates':44} {filed:8d} {flagged:8d} "
