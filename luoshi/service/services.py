@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 
 from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections, transaction
-from django.db.models import Q
+from django.db.models import Case, Q, Value, When
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 
@@ -318,22 +318,29 @@ def _insert_values(obj, db):
     return list(columns), [f.get_db_prep_save(f.pre_save(obj, True), db) for f in fields]
 
 
+def _prepares(db):
+    """PostgreSQL: whether this connection prepares the hot statements sent through _execute_prepared. It opts in
+    on first use outside a transaction, so that its SET lasts for the session."""
+    db.ensure_connection()
+    raw = db.connection
+    if raw.prepare_threshold is None and not db.in_atomic_block:
+        with db.wrap_database_errors:
+            raw.execute("SET plan_cache_mode = force_generic_plan")
+        raw.prepare_threshold = 5  # any number: prepare=True asks for it at once
+    return raw.prepare_threshold is not None
+
+
 def _execute_prepared(db, sql, params):
     """PostgreSQL: the rows of a hot statement, sent with server-side binding and prepared once per connection
     with a generic plan, so PostgreSQL parses and plans it once, not on every intake. Django binds on the
     client (which cannot prepare) and turns preparing off for connection poolers; only statements sent here
-    are prepared, and plan_cache_mode only concerns prepared statements. The connection opts in outside a
-    transaction, so that the SET lasts for the session (inside one, the statement runs unprepared)."""
+    are prepared, and plan_cache_mode only concerns prepared statements. On a connection that has not opted in
+    (_prepares), the statement runs unprepared."""
     from django.db.backends.postgresql.base import ServerBindingCursor
-    db.ensure_connection()
-    raw = db.connection
-    with db.wrap_database_errors:
-        if raw.prepare_threshold is None and not db.in_atomic_block:
-            raw.execute("SET plan_cache_mode = force_generic_plan")
-            raw.prepare_threshold = 5  # any number: prepare=True below asks for it at once
-        with ServerBindingCursor(raw) as cursor:
-            cursor.execute(sql, params, prepare=raw.prepare_threshold is not None)
-            return cursor.fetchall() if cursor.description else []
+    prepare = _prepares(db)
+    with db.wrap_database_errors, ServerBindingCursor(db.connection) as cursor:
+        cursor.execute(sql, params, prepare=prepare)
+        return cursor.fetchall() if cursor.description else []
 
 
 def _insert_with_event(req, event, year):
@@ -442,8 +449,8 @@ def _pg_candidates_sql(category_id, address, lat, long, dlat, dlong, since, befo
     if address:
         arms.append(_PG_SAME_ADDRESS)
         params += [category_id, address, since, Status.MERGED, before]
-    return (f"SELECT DISTINCT id, description, address, lat, long, created_at FROM ({' UNION ALL '.join(arms)})"
-            f" AS found ORDER BY created_at DESC LIMIT {MAX_DUPLICATE_CANDIDATES}"), params
+    return (f"SELECT id, description, address, lat, long FROM (SELECT DISTINCT * FROM ({' UNION ALL '.join(arms)}) "
+            f"AS found) AS found ORDER BY created_at DESC LIMIT {MAX_DUPLICATE_CANDIDATES}"), params
 
 
 def _candidates(category_id, address, lat, long, dlat, dlong, since, before):
@@ -451,9 +458,7 @@ def _candidates(category_id, address, lat, long, dlat, dlong, since, before):
     before the request `before`, in the box around lat/long or at the address, at most MAX_DUPLICATE_CANDIDATES."""
     query = _pg_candidates_sql(category_id, address, lat, long, dlat, dlong, since, before)
     if query is not None:
-        with connection.cursor() as cursor:
-            cursor.execute(*query)
-            return [row[:5] for row in cursor.fetchall()]
+        return _execute_prepared(connections[DEFAULT_DB_ALIAS], *query)
     near = Q()
     if lat is not None:
         near |= Q(lat__range=(lat - dlat, lat + dlat), long__range=(long - dlong, long + dlong))
@@ -499,6 +504,8 @@ def check_pending_duplicates(limit=200, requests=None):
     the checks, in one transaction, so a crash leaves them pending. Returns {request id: (duplicate id,
     similarity)} of the requests checked."""
     policy = rules.current().policy
+    if connection.vendor == "postgresql":
+        _prepares(connections[DEFAULT_DB_ALIAS])  # before the transaction: the candidates query is prepared
     with transaction.atomic():
         pending = PendingDuplicateCheck.objects.select_for_update(skip_locked=True).order_by("pk")
         if requests is not None:
@@ -506,13 +513,13 @@ def check_pending_duplicates(limit=200, requests=None):
         ids = list(pending.values_list("pk", flat=True)[:limit])
         if not ids:
             return {}
-        found = {}
-        for req in ServiceRequest.objects.filter(pk__in=ids).only(
-                "category_id", "description", "address", "lat", "long", "created_at").order_by():
-            found[req.pk] = duplicate_of, score = find_duplicate(req, policy)
-            if duplicate_of is not None:
-                ServiceRequest.objects.filter(pk=req.pk, duplicate_of=None).update(duplicate_of_id=duplicate_of,
-                                                                                   duplicate_score=score)
+        found = {req.pk: find_duplicate(req, policy) for req in ServiceRequest.objects.filter(pk__in=ids).only(
+            "category_id", "description", "address", "lat", "long", "created_at").order_by()}
+        flagged = {pk: pair for pk, pair in found.items() if pair[0] is not None}
+        if flagged:  # one UPDATE for the batch
+            ServiceRequest.objects.filter(pk__in=flagged, duplicate_of=None).update(
+                duplicate_of_id=Case(*[When(pk=pk, then=Value(of)) for pk, (of, _) in flagged.items()]),
+                duplicate_score=Case(*[When(pk=pk, then=Value(score)) for pk, (_, score) in flagged.items()]))
         faults.pause_at("duplicates_flagged")
         PendingDuplicateCheck.objects.filter(pk__in=ids).delete()
     return found
