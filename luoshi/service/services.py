@@ -503,14 +503,16 @@ def check_pending_duplicates(limit=200, requests=None):
     those of `requests` if given; none another worker holds), flags each request's probable duplicate and deletes
     the checks, in one transaction, so a crash leaves them pending. Returns {request id: (duplicate id,
     similarity)} of the requests checked."""
+    pending = PendingDuplicateCheck.objects.order_by("pk")
+    if requests is not None:
+        pending = pending.filter(pk__in=requests)
+    if not pending.exists():  # the worker's idle poll: a read, no transaction (SQLite's would take the write lock)
+        return {}
     policy = rules.current().policy
     if connection.vendor == "postgresql":
         _prepares(connections[DEFAULT_DB_ALIAS])  # before the transaction: the candidates query is prepared
     with transaction.atomic():
-        pending = PendingDuplicateCheck.objects.select_for_update(skip_locked=True).order_by("pk")
-        if requests is not None:
-            pending = pending.filter(pk__in=requests)
-        ids = list(pending.values_list("pk", flat=True)[:limit])
+        ids = list(pending.select_for_update(skip_locked=True).values_list("pk", flat=True)[:limit])
         if not ids:
             return {}
         found = {req.pk: find_duplicate(req, policy) for req in ServiceRequest.objects.filter(pk__in=ids).only(
