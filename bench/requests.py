@@ -7,7 +7,8 @@
    requests in SQL with their per-unit per-day counters (the same numbers the services would have counted).
 2. Starts gunicorn with this module's WSGI app: the whole site plus /bare/, a bare Django view that inserts one row.
 3. wrk, 32 connections, 20 s each: the bare view, then Open311 intake (POST requests.json, a new request each time,
-   validated, routed, numbered, stored with its first event and its pending duplicate check), then intake again
+   validated, routed, numbered, stored with its first event and its pending duplicate check), alternated
+   BENCH_ROUNDS times (default 2: this shared machine drifts within minutes), then intake again
    while a thread reads the monthly ranking page back to back (its own run: that reader's load would otherwise
    count against intake only); then the ranking page alone.
 4. Starts the background worker (`manage.py db_worker`) and times it through the duplicate checks the intakes left
@@ -43,6 +44,7 @@ PORT = int(os.environ.get("BENCH_PORT", "0"))  # 0: a free port is picked
 WORKERS = int(os.environ.get("BENCH_WORKERS", "4"))
 THREADS = int(os.environ.get("BENCH_THREADS", "1"))
 ROWS = int(os.environ.get("BENCH_ROWS", "1000000"))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "2"))  # bare and intake runs alternated: a drift hits both alike
 CONNECTIONS, SECONDS = 32, 20
 ENV = {"DATABASE_URL": DB_URL, "LUOSHI_PRODUCTION": "1", "DEBUG": "0", "SECRET_KEY": "bench-only-not-secret-" + "0123456789abcdef" * 3,
        "SECURE_SSL_REDIRECT": "0", "ALLOWED_HOSTS": "127.0.0.1,localhost", "DJANGO_SETTINGS_MODULE": "luoshi.settings"}
@@ -330,10 +332,10 @@ def main():
         time_page(ranking_url, cookie, count=3)  # warm up every worker's connection
         wrk(base, "/bare/", key, seconds=3)
         wrk(base, "/open311/v2/requests.json", key, seconds=3)  # every worker has loaded the rules
-        bare_result = measured(base, "/bare/", key, server)
         before = backends()
         filed_before = intake_counts()
-        intake_result = measured(base, "/open311/v2/requests.json", key, server)
+        rounds = [(measured(base, "/bare/", key, server), measured(base, "/open311/v2/requests.json", key, server))
+                  for _ in range(ROUNDS)]
         after = backends()
         filed = intake_counts()[0] - filed_before[0]
         # the ranking page under that load: a run of its own, so the ratio above compares like with like
@@ -356,13 +358,17 @@ def main():
           f"{ROWS:,} requests")
     print(f"{'':44} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} {'CPU ms':>7} {'= app':>6} {'+ PG':>5}"
           f"  (errors: non-2xx + wrk socket errors; CPU per request: gunicorn workers + PostgreSQL backends)")
-    for name, (rate, p50, p99, errors, cpu, python, database) in [("bare view (one INSERT)", bare_result),
-                                                ("intake: Open311 POST requests.json", intake_result),
-                                                ("intake, the ranking page read meanwhile", loaded_result)]:
+    rows = [(f"{name}, round {n}", result) for n, pair in enumerate(rounds, start=1)
+            for name, result in zip(("bare view (one INSERT)", "intake: Open311 POST requests.json"), pair)]
+    for name, (rate, p50, p99, errors, cpu, python, database) in rows + [
+            ("intake, the ranking page read meanwhile", loaded_result)]:
         print(f"{name:44} {rate:8.0f} {p50:8.1f} {p99:8.1f} {errors:7d} {cpu:7.2f} {python:6.2f} {database:5.2f}")
-    print(f"{'intake / bare':44} {intake_result[0] / bare_result[0]:8.0%}   (by server CPU per request: "
-          f"{bare_result[4] / intake_result[4]:.0%})")
-    print(f"{'intake run: requests stored':44} {filed:8d}")
+    bare_rate, intake_rate = (statistics.mean(pair[i][0] for pair in rounds) for i in (0, 1))
+    bare_cpu, intake_cpu = (statistics.mean(pair[i][4] for pair in rounds) for i in (0, 1))
+    print(f"{'intake / bare, mean of the rounds':44} {intake_rate / bare_rate:8.0%}   ({intake_rate:.0f} / "
+          f"{bare_rate:.0f} req/s; by server CPU per request: {bare_cpu / intake_cpu:.0%}; each round: "
+          f"{', '.join(f'{i[0] / b[0]:.0%}' for b, i in rounds)})")
+    print(f"{'intake runs: requests stored':44} {filed:8d}")
     print(f"{'duplicate checks left to the worker':44} {checks:8d}   checked by one worker in {seconds:.1f} s "
           f"({checks / max(seconds, 0.001):.0f}/s) after the runs; {flagged / max(checks, 1):.0%} flagged")
     for name, times in [("ranking page, during intake (back to back)", loaded_times), ("ranking page, alone", alone)]:
