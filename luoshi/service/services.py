@@ -5,11 +5,12 @@ Every transition appends a RequestEvent and moves the unit's day counters in the
 """
 import datetime as dt
 import functools
+import logging
 import math
 import re
 from dataclasses import dataclass
 
-from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections, transaction
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, IntegrityError, connection, connections, transaction
 from django.db.models import Case, Q, Value, When
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
@@ -25,6 +26,7 @@ from .models import (AWAITING_REPLY, CONCLUDED, NEAR_CELLS_PER_DEGREE, Enterpris
 from .rates import bump, local_day
 
 Status, Kind, Rating = ServiceRequest.Status, RequestEvent.Kind, ServiceRequest.Rating
+logger = logging.getLogger(__name__)
 DEFAULT_SIGN_HOURS = 24
 MAX_DESCRIPTION = 2000
 MAX_EXTENSION_HOURS = 30 * 24
@@ -300,8 +302,11 @@ def submit_request(*, category, description, contact_name, contact_phone, channe
             for f in files:
                 RequestAttachment.objects.create(request=req, file=f, name=f.name[:200], size=f.size)
     if channel not in QUEUED_CHECK_CHANNELS:
-        req.duplicate_of_id, req.duplicate_score = check_pending_duplicates(requests=[req.pk]).get(req.pk,
-                                                                                                  (None, None))
+        try:
+            req.duplicate_of_id, req.duplicate_score = check_pending_duplicates(requests=[req.pk]).get(
+                req.pk, (None, None))
+        except DatabaseError:  # the request is stored: its check stays pending for the worker
+            logger.exception("duplicate check of %s left to the worker", req.number)
     return req
 
 

@@ -4,7 +4,7 @@ import threading
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 
 from luoshi.ledger.services import LedgerError
 from luoshi.service import rates, routing, services
@@ -303,6 +303,17 @@ def test_a_failed_duplicate_check_stays_pending(svc, monkeypatch):
     monkeypatch.undo()
     assert services.check_pending_duplicates()[later.pk][0] is not None
     assert not PendingDuplicateCheck.objects.exists()
+
+
+def test_a_phone_intake_is_stored_even_when_its_check_fails(svc, monkeypatch):
+    """The check after a phone or web intake is a courtesy to the operator: if it fails, the request stands (no
+    error for a call already taken) and its check waits for the worker."""
+    def fail(req, policy):
+        raise DatabaseError("the database went away")
+    monkeypatch.setattr(services, "find_duplicate", fail)
+    req = svc.submit(channel=ServiceRequest.Channel.PHONE)
+    assert ServiceRequest.objects.filter(pk=req.pk).exists() and req.duplicate_of_id is None
+    assert list(PendingDuplicateCheck.objects.values_list("pk", flat=True)) == [req.pk]
 
 
 @pytest.mark.django_db(transaction=True)
