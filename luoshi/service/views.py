@@ -18,10 +18,11 @@ from luoshi.ledger.services import LedgerError, month_of, today
 
 from . import excel, ratelimit, rates, rules, scope, services
 from .forms import HANDLING_UNITS, IntakeForm, PublicRequestForm, RequestFilterForm, TrackForm
-from .models import AWAITING_REPLY, OPEN_STATUSES, RequestAttachment, ServiceRequest
+from .models import AWAITING_REPLY, OPEN_STATUSES, PendingDuplicateCheck, RequestAttachment, ServiceRequest
 
 Status = ServiceRequest.Status
 RELATED = ["category", "unit", "suggested_unit", "enterprise", "duplicate_of", "merged_into"]
+UNCHECKED_AFTER = dt.timedelta(minutes=1)
 TOO_MANY = gettext_lazy("操作过于频繁，请稍后再试")
 
 
@@ -159,6 +160,8 @@ def board(request):
     now = timezone.now()
     reqs = ServiceRequest.objects.select_related(*RELATED)
     return render(request, "service/board.html", {
+        # API and Open311 intakes wait for the worker's duplicate check; a minute means no worker is running
+        "unchecked": PendingDuplicateCheck.objects.filter(request__created_at__lt=now - UNCHECKED_AFTER).count(),
         "new": _with_clocks(reqs.filter(status=Status.SUBMITTED).order_by("created_at")[:100], request.user, now),
         "returned": _with_clocks(reqs.filter(status=Status.RETURNED).order_by("updated_at"), request.user, now),
         "extensions": _with_clocks(reqs.filter(extension_pending=True).order_by("reply_due"), request.user, now),

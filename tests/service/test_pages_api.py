@@ -222,6 +222,17 @@ def test_page_access(world, role, url, status):
     assert response.status_code == status
 
 
+def test_board_warns_when_duplicate_checks_wait_for_a_worker(svc, clock):
+    """An API intake waits for the worker's duplicate check; still waiting a minute later, the board says the
+    worker may not be running. Once checked, the warning goes."""
+    svc.submit(channel=ServiceRequest.Channel.API)
+    assert "仍未查重" not in page(svc.office, "/service/board/").content.decode()
+    clock.advance(minutes=2)
+    assert "1 件接口报送的诉求超过1分钟仍未查重" in page(svc.office, "/service/board/").content.decode()
+    services.check_pending_duplicates()
+    assert "仍未查重" not in page(svc.office, "/service/board/").content.decode()
+
+
 def test_inbox_and_board_show_countdowns(world):
     html = page(world.clerk_a, "/service/inbox/").content.decode()
     assert world.req.number in html and "签收剩余23小时" in html and PHONE in html
