@@ -2,10 +2,12 @@
 workers that died on this host (or went silent elsewhere), so none shows 'running' forever. Beside the jobs, a
 thread of the worker flags the probable duplicates of API and Open311 intakes, a moment after intake."""
 import logging
+import os
 import threading
 import time
 
 from django.db import close_old_connections
+from django.utils.autoreload import DJANGO_AUTORELOAD_ENV
 from django_tasks_db.management.commands import db_worker
 
 from luoshi.jobs import services
@@ -36,7 +38,9 @@ class Command(db_worker.Command):
     def handle(self, *args, **options):
         for job in services.recover_interrupted():
             self.stderr.write(f"后台处理 #{job.pk}（{job}）被中断，已标记为未完成")
-        if not options["batch"]:  # a daemon: it ends with the worker, mid-batch at worst (rolled back)
+        # in the process that runs jobs (with --reload, the reloader's child), as a daemon: it ends with the
+        # worker, mid-batch at worst (rolled back)
+        if not options["batch"] and (not options["reload"] or os.environ.get(DJANGO_AUTORELOAD_ENV) == "true"):
             threading.Thread(target=check_duplicates_forever, args=(options["interval"],), daemon=True,
                              name="duplicates").start()
         super().handle(*args, **options)
