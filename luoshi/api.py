@@ -33,28 +33,17 @@ class ReadableJSON(JSONRenderer):
     json_dumps_params = {"ensure_ascii": False}  # Chinese stays readable in curl and logs
 
 
-def _unstorable(text):
-    """Text no database column can hold: NUL (PostgreSQL refuses it) or lone surrogates (not encodable as UTF-8)."""
-    if "\x00" in text:
-        return True
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return True
-    return False
-
-
 def _first_unstorable(data, where):
     """The location of the first string in parsed input (keys included) a database cannot store, or None."""
     stack = [(data, where)]
     while stack:  # not recursive: deeply nested JSON must not overflow the stack
         value, loc = stack.pop()
         if isinstance(value, str):
-            if _unstorable(value):
+            if services.unstorable(value):
                 return loc
         elif isinstance(value, dict):
             for key, item in value.items():
-                if isinstance(key, str) and _unstorable(key):
+                if isinstance(key, str) and services.unstorable(key):
                     return loc
                 stack.append((item, loc + (key,)))
         elif isinstance(value, list):
@@ -85,7 +74,7 @@ class StorableTextParser(Parser):
 
 class TokenAuth(HttpBearer):
     def authenticate(self, request, token):
-        if _unstorable(token):
+        if services.unstorable(token):
             return None  # the database could not even look such a token up
         # the person and unit too: every rule asks for them, and each would be a query of its own
         found = ApiToken.objects.select_related("user__person__unit").filter(key=token).first()

@@ -191,6 +191,18 @@ def _date(value, field):
         raise LedgerError(f"日期“{value}”格式不对，应为 2021-06-30", field) from None
 
 
+def unstorable(text):
+    """Text no database column can hold: NUL (PostgreSQL refuses it) or lone surrogates (not encodable as UTF-8).
+    Django's forms refuse NUL themselves; the API and Open311, which read raw input, ask this."""
+    if "\x00" in text:
+        return True
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
 # The years a month, period or planned date may take: the day and time arithmetic of the rankings, metrics and
 # lights runs off the calendar near year 1 and 9999 (a 500), and nothing the county plans lies outside them.
 FIRST_YEAR, LAST_YEAR = 2000, 2100

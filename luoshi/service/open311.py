@@ -22,7 +22,7 @@ from django.utils.dateparse import parse_datetime
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from luoshi.ledger.services import LedgerError
+from luoshi.ledger.services import LedgerError, unstorable
 
 from . import rules, services
 from .models import OPEN_STATUSES, ServiceCategory, ServiceRequest
@@ -91,6 +91,10 @@ def endpoint(view):
     def wrapped(request, fmt, **kwargs):
         if fmt not in CONTENT_TYPES:
             return error("json", 404, f"format '{fmt}' not supported: use json or xml")
+        for name, values in [*request.GET.lists(), *request.POST.lists()]:
+            if any(unstorable(text) for text in [name, *values]):  # PostgreSQL would refuse it: a 500
+                field = "参数名" if unstorable(name) else name
+                return error(fmt, 400, f"{field}：不能包含空字符（\\u0000）或无效的 Unicode 字符")
         jurisdiction = getattr(settings, "LUOSHI_OPEN311_JURISDICTION", "")
         asked = request.GET.get("jurisdiction_id") or request.POST.get("jurisdiction_id")
         if jurisdiction and asked and asked != jurisdiction:

@@ -137,6 +137,12 @@ def test_json_discovery_tokens_and_filters(world):
     ("GET", "requests.json?start_date=yesterday", None, 400, "w3c"),
     ("GET", "services.json?jurisdiction_id=elsewhere", None, 404, "jurisdiction"),
     ("GET", "services.csv", None, 404, "format"),
+    # NUL reached PostgreSQL, which refuses it in text and in a query: every one of these was a 500
+    ("POST", "requests.json", {"api_key": "{key}", "service_code": "roads", "address_string": "河阳镇",
+                               "description": "坑\x00坑", "phone": PHONE, "attribute[kind]": "pothole"}, 400, "description"),
+    ("POST", "requests.xml", {"api_key": "{key}\x00", "service_code": "roads"}, 400, "api_key"),
+    ("GET", "requests.json?service_request_id=2021-%00", None, 400, "service_request_id"),
+    ("GET", "requests.xml?service_code=roads%00", None, 400, "service_code"),
 ])
 def test_errors_as_the_specification_says(world, method, path, data, status, words):
     if data:
