@@ -312,15 +312,13 @@ def submit_request(*, category, description, contact_name, contact_phone, channe
 
 @functools.cache
 def _insert_fields(model):
-    """(fields, quoted columns) of a model's new rows: every concrete field but the key."""
-    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
-    return fields, [connections[DEFAULT_DB_ALIAS].ops.quote_name(f.column) for f in fields]
+    """The fields of a model's new rows: every concrete field but the key."""
+    return [f for f in model._meta.concrete_fields if not f.primary_key]
 
 
 def _insert_values(obj, db):
-    """(columns, params) of a new row, as Model.save would send them (pre_save defaults, db prep)."""
-    fields, columns = _insert_fields(type(obj))
-    return list(columns), [f.get_db_prep_save(f.pre_save(obj, True), db) for f in fields]
+    """The params of a new row, in _insert_fields' order, as Model.save would send them (pre_save, db prep)."""
+    return [f.get_db_prep_save(f.pre_save(obj, True), db) for f in _insert_fields(type(obj))]
 
 
 def _prepares(db):
@@ -348,30 +346,39 @@ def _execute_prepared(db, sql, params):
         return cursor.fetchall() if cursor.description else []
 
 
+@functools.cache
+def _intake_sql(sequence):
+    """(statement, where the number's prefix goes among the request's params, where the request id would go among
+    the event's) of an intake numbered from `sequence`: built once per year, not on every intake."""
+    quote = connections[DEFAULT_DB_ALIAS].ops.quote_name
+    req_fields, event_fields = _insert_fields(ServiceRequest), _insert_fields(RequestEvent)
+    number_at = [f.name for f in req_fields].index("number")
+    request_at = [f.name for f in event_fields].index("request")
+    req_values = ["%s"] * len(req_fields)
+    req_values[number_at] = (f"(SELECT %s || lpad(n::text, greatest(6, length(n::text)), '0') "
+                             f"FROM nextval('{sequence}') AS n)")
+    event_values = ["%s"] * len(event_fields)
+    event_values[request_at] = "(SELECT id FROM r)"
+    sql = (f"WITH r AS (INSERT INTO {ServiceRequest._meta.db_table} "
+           f"({', '.join(quote(f.column) for f in req_fields)}) VALUES ({', '.join(req_values)}) RETURNING id, number), "
+           f"e AS (INSERT INTO {RequestEvent._meta.db_table} ({', '.join(quote(f.column) for f in event_fields)}) "
+           f"VALUES ({', '.join(event_values)})), "
+           f"p AS (INSERT INTO {PendingDuplicateCheck._meta.db_table} (request_id) SELECT id FROM r) "
+           f"SELECT id, number FROM r")
+    return sql, number_at, request_at
+
+
 def _insert_with_event(req, event, year):
     """PostgreSQL: the number, the request, its first event and its pending duplicate check in one statement (one
     round trip, atomic on its own, so no BEGIN/COMMIT either)."""
     db = connections[DEFAULT_DB_ALIAS]  # the wrapper itself: `connection` looks it up again on every attribute
-    name = _sequence(year)
-    req.number = ""  # a placeholder; the statement replaces it with the year's next number
-    req_cols, req_params = _insert_values(req, db)
-    event.request_id = 0  # likewise, with the new request's id
-    event_cols, event_params = _insert_values(event, db)
-    number_at = req_cols.index('"number"')
-    request_at = event_cols.index('"request_id"')
-    req_values = ["%s"] * len(req_cols)
-    req_values[number_at] = (f"(SELECT %s || lpad(n::text, greatest(6, length(n::text)), '0') "
-                             f"FROM nextval('{name}') AS n)")
+    sql, number_at, request_at = _intake_sql(_sequence(year))
+    req.number = ""  # a placeholder: the statement puts the year's next number there
+    req_params = _insert_values(req, db)
     req_params[number_at] = f"{year}-"
-    event_values = ["%s"] * len(event_cols)
-    event_values[request_at] = "(SELECT id FROM r)"
+    event.request_id = 0  # likewise, the new request's id
+    event_params = _insert_values(event, db)
     del event_params[request_at]
-    sql = (f"WITH r AS (INSERT INTO {ServiceRequest._meta.db_table} ({', '.join(req_cols)}) "
-           f"VALUES ({', '.join(req_values)}) RETURNING id, number), "
-           f"e AS (INSERT INTO {RequestEvent._meta.db_table} ({', '.join(event_cols)}) "
-           f"VALUES ({', '.join(event_values)})), "
-           f"p AS (INSERT INTO {PendingDuplicateCheck._meta.db_table} (request_id) SELECT id FROM r) "
-           f"SELECT id, number FROM r")
     req.pk, req.number = _execute_prepared(db, sql, req_params + event_params)[0]
     req._state.adding, req._state.db = False, connection.alias
     event.request = req
